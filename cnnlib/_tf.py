@@ -1,0 +1,53 @@
+"""Import TensorFlow without its C++ start-up lines on stderr.
+
+TensorFlow 2.21 writes lines such as "WARNING: All log messages before absl::InitializeLog() is
+called are written to STDERR", "Could not find cuda drivers" or the oneDNN notice to file
+descriptor 2 *before* its logging is configured, so ``TF_CPP_MIN_LOG_LEVEL`` cannot silence them.
+Jupyter records them as stderr output of the first cell. We point descriptor 2 at a temporary
+file while TensorFlow is imported and its devices are discovered, then restore it. Nothing else
+changes: in particular oneDNN stays as fast as TensorFlow makes it (see
+``benchmarks/bench_quiet_import.py``). If the import fails, the captured lines are written back to
+stderr so that the real error is visible.
+"""
+
+import os
+import sys
+import tempfile
+
+#: What TensorFlow wrote to stderr while cnnlib imported it (for troubleshooting).
+startup_log = ""
+
+
+def import_tensorflow_quietly():
+    """Import TensorFlow (and Keras) with descriptor 2 captured; return the ``tensorflow`` module.
+
+    Set ``CNNLIB_TF_LOGS=1`` to see TensorFlow's start-up lines as usual.
+    """
+    global startup_log
+    if "tensorflow" in sys.modules or os.environ.get("CNNLIB_TF_LOGS") == "1":
+        import tensorflow as tf
+
+        return tf
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.stderr.flush()
+    saved_fd = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow as tf
+
+            # Device discovery (CUDA probing) logs on first use: do it now, while captured.
+            tf.config.list_physical_devices()
+            import keras  # noqa: F401  (Keras 3 logs nothing, but import it in the same place)
+        except BaseException:
+            os.dup2(saved_fd, 2)
+            captured.seek(0)
+            sys.stderr.write(captured.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved_fd, 2)
+            os.close(saved_fd)
+        captured.seek(0)
+        startup_log = captured.read().decode(errors="replace")
+    tf.get_logger().setLevel("ERROR")
+    return tf

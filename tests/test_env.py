@@ -1,0 +1,89 @@
+"""Quiet TensorFlow import, quick mode, seeding and the environment report."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import cnnlib
+from cnnlib import config
+
+
+def run_python(code, **env):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "CNNLIB_TF"))}
+    environment.update(env)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=environment, timeout=120, check=True)
+
+
+def test_import_cnnlib_leaves_stderr_empty_and_onednn_untouched():
+    result = run_python(
+        "import os, cnnlib, tensorflow as tf\n"
+        "print(float(tf.reduce_sum(tf.nn.conv2d(tf.ones((1, 5, 5, 1)), tf.ones((3, 3, 1, 1)),"
+        " 1, 'VALID'))))\n"
+        "print(os.environ.get('TF_ENABLE_ONEDNN_OPTS'))\n"
+        "print(len(cnnlib._tf.startup_log) > 0)\n")
+    assert result.stderr == ""
+    assert result.stdout.splitlines() == ["81.0", "None", "True"]
+
+
+def test_tensorflow_alone_is_noisy():
+    """Guards the test above: if TensorFlow ever starts quietly, the capture can go."""
+    result = run_python("import tensorflow")
+    assert "absl::InitializeLog" in result.stderr or "cuda" in result.stderr.lower()
+
+
+def test_logs_can_be_shown_on_request():
+    result = run_python("import cnnlib", CNNLIB_TF_LOGS="1")
+    assert result.stderr != ""
+
+
+@pytest.mark.parametrize(("value", "quick"), [("1", True), ("true", True), ("ON", True),
+                                               ("", False), ("0", False), ("no", False)])
+def test_quick_mode_switch(monkeypatch, value, quick):
+    monkeypatch.setenv("CNNLIB_QUICK", value)
+    assert config.quick_mode() is quick
+    assert cnnlib.budget(full=20, quick=1) == (1 if quick else 20)
+    assert config.mode_name() == ("quick" if quick else "full")
+
+
+def test_quick_mode_rejects_unknown_values(monkeypatch):
+    monkeypatch.setenv("CNNLIB_QUICK", "maybe")
+    with pytest.raises(ValueError, match="CNNLIB_QUICK must be one of .* got 'maybe'"):
+        config.quick_mode()
+
+
+def test_set_seed_makes_keras_repeatable():
+    import keras
+
+    cnnlib.set_seed(7)
+    first = keras.random.normal((3,)).numpy(), np.random.rand()
+    cnnlib.set_seed(7)
+    second = keras.random.normal((3,)).numpy(), np.random.rand()
+    np.testing.assert_array_equal(first[0], second[0])
+    assert first[1] == second[1]
+
+
+@pytest.mark.parametrize(("seed", "error"), [(1.5, TypeError), (True, TypeError), (-1, ValueError)])
+def test_set_seed_bad_input(seed, error):
+    with pytest.raises(error, match="seed"):
+        cnnlib.set_seed(seed)
+
+
+def test_report_names_versions_mode_and_data(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("CNNLIB_QUICK", "1")
+    monkeypatch.setenv("CNNLIB_DATA_DIR", str(tmp_path))
+    cnnlib.report()
+    out = capsys.readouterr().out
+    for field in ("TensorFlow:", "Keras:", "GPU:", "Mode:       quick",
+                  f"offline directory {tmp_path}"):
+        assert field in out
+
+
+def test_show_source(capsys):
+    cnnlib.show_source(cnnlib.budget)
+    assert "def budget(full, quick):" in capsys.readouterr().out
+    with pytest.raises(TypeError, match="obj"):
+        cnnlib.show_source(3)
