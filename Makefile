@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## Open the course in JupyterLab (serves notebooks/).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_FLAGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(LAB_FLAGS)
 
 ## Run every test: lint, unit tests, then every notebook under nbval.
 test: $(STAMP)
