@@ -1,0 +1,395 @@
+"""cnnlib.checks: right answers pass; known-wrong ones fail with a useful, spoiler-free message."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from numpy.lib.stride_tricks import sliding_window_view
+
+from cnnlib import arithmetic, checks, reference
+from cnnlib.checks import Case, CheckFailed, answer_hash, check_function, check_value
+
+# --- Independent correct implementations (not the library's) ---------------------------------
+
+
+def loop_correlate2d(image, kernel):
+    kh, kw = kernel.shape
+    out = np.zeros((image.shape[0] - kh + 1, image.shape[1] - kw + 1))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = np.sum(image[i:i + kh, j:j + kw] * kernel)
+    return out
+
+
+def loop_convolve2d(image, kernel):
+    return loop_correlate2d(image, kernel[::-1, ::-1])
+
+
+def tf_conv2d(x, w, stride=1, padding="valid"):
+    if isinstance(padding, int):
+        padding = [[0, 0], [padding, padding], [padding, padding], [0, 0]]
+    else:
+        padding = padding.upper()
+    return tf.nn.conv2d(x, w, strides=stride, padding=padding).numpy()
+
+
+def window_pool(reduce):
+    def pool(x, pool_size=2, stride=None):
+        ph, pw = pool_size if isinstance(pool_size, tuple) else (pool_size, pool_size)
+        sh, sw = (ph, pw) if stride is None else (stride, stride)
+        windows = sliding_window_view(x, (ph, pw), axis=(1, 2))[:, ::sh, ::sw]
+        return reduce(windows, axis=(-2, -1))
+    return pool
+
+
+def formula_output_size(n, kernel_size, stride=1, padding=0):
+    return (n + 2 * padding - kernel_size) // stride + 1
+
+
+RIGHT = [
+    (checks.check_correlate2d, reference.correlate2d),
+    (checks.check_correlate2d, loop_correlate2d),
+    (checks.check_convolve2d, reference.convolve2d),
+    (checks.check_convolve2d, loop_convolve2d),
+    (checks.check_conv2d, reference.conv2d),
+    (checks.check_conv2d, tf_conv2d),
+    (checks.check_max_pool2d, reference.max_pool2d),
+    (checks.check_max_pool2d, window_pool(np.max)),
+    (checks.check_avg_pool2d, reference.avg_pool2d),
+    (checks.check_avg_pool2d, window_pool(np.mean)),
+    (checks.check_conv_output_size, arithmetic.conv_output_size),
+    (checks.check_conv_output_size, formula_output_size),
+]
+
+
+@pytest.mark.parametrize(("check", "fn"), RIGHT,
+                         ids=[f"{c.__name__}-{f.__name__}" for c, f in RIGHT])
+def test_right_answers_pass_with_one_line(check, fn, capsys):
+    check(fn)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and out.startswith("✔ ") and "passed all" in out
+
+
+def test_conv2d_in_float32_passes():
+    """Tolerances suit the quantity: float32 arithmetic is not a mistake."""
+    def conv2d_float32(x, w, **kwargs):
+        return tf_conv2d(x.astype("float32"), w.astype("float32"), **kwargs)
+
+    checks.check_conv2d(conv2d_float32)
+
+
+# --- Known-wrong answers ----------------------------------------------------------------------
+
+
+def failure(check, fn):
+    with pytest.raises(CheckFailed) as info:
+        check(fn)
+    message = str(info.value)
+    assert message.startswith("✘ ") and "\n" not in message, "one short paragraph"
+    return message
+
+
+def test_unflipped_kernel_fails_convolve2d_on_the_first_case():
+    message = failure(checks.check_convolve2d, loop_correlate2d)
+    assert "case 1 of" in message and "kernel [[1, 2], [0, -1]]" in message
+    assert "expected" in message and "got" in message
+    assert "did not flip the kernel" in message
+
+
+def test_kernel_flipped_along_one_axis_fails_convolve2d():
+    message = failure(checks.check_convolve2d, lambda image, k: loop_correlate2d(image, k[::-1]))
+    assert "one axis only" in message
+
+
+def test_off_by_one_output_size_fails():
+    message = failure(checks.check_conv_output_size, lambda n, k, s=1, p=0: (n + 2 * p - k) // s)
+    assert "n=7, kernel_size=3, stride=1, padding=0: expected 5, got 4" in message
+    assert "off by one" in message
+
+
+def test_float_output_size_fails():
+    message = failure(checks.check_conv_output_size, lambda n, k, s=1, p=0: (n + 2 * p - k) / s + 1)
+    assert "got 5.0" in message and "//" in message
+
+
+def test_pool_that_ignores_stride_fails():
+    def pool(x, pool_size=2, stride=None):
+        return window_pool(np.max)(x, pool_size)
+
+    message = failure(checks.check_max_pool2d, pool)
+    assert "stride 1" in message and "expected output shape" in message
+    assert "every `stride` pixels" in message
+
+
+def test_max_pool_that_starts_from_zero_fails():
+    message = failure(checks.check_max_pool2d,
+                      lambda x, **kw: np.maximum(window_pool(np.max)(x, **kw), 0))
+    assert "expected" in message and "got" in message
+
+
+def test_conv2d_that_ignores_same_padding_fails():
+    message = failure(checks.check_conv2d,
+                      lambda x, w, stride=1, padding="valid": tf_conv2d(x, w, stride, "valid"))
+    assert "padding 'same'" in message and "expected output shape" in message
+    assert "x shape (2, 5, 5, 3), w shape (3, 3, 3, 2), stride 1" in message
+
+
+def test_conv2d_without_channel_sum_fails():
+    def first_channel_only(x, w, stride=1, padding="valid"):
+        return tf_conv2d(x[..., :1], w[:, :, :1], stride, padding)
+
+    message = failure(checks.check_conv2d, first_channel_only)
+    assert "case 2 of" in message  # case 1 has a single input channel
+
+
+def test_not_answered_yet():
+    def conv2d(x, w, stride=1, padding="valid"):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    with pytest.raises(CheckFailed) as info:
+        checks.check_conv2d(conv2d)
+    assert "not answered yet" in str(info.value) and "in conv2d" in str(info.value)
+    assert info.value.__suppress_context__, "raised from None: a short traceback"
+
+
+def test_other_exceptions_are_reported_with_the_case():
+    def correlate2d(image, kernel):
+        out = np.zeros((2, 2))
+        return out[image.shape[0]]
+
+    message = failure(checks.check_correlate2d, correlate2d)
+    assert "case 1 of" in message and "IndexError" in message and "in correlate2d, line" in message
+
+
+def test_missing_return_is_named():
+    message = failure(checks.check_correlate2d, lambda image, kernel: None)
+    assert "got None" in message and "return" in message
+
+
+# --- A backward pass: "=" instead of "+=" -----------------------------------------------------
+
+
+def conv_backward_dx(dout, x, w, stride, accumulate=True):
+    """dx of a valid NHWC convolution, with loops (the exercise of notebook 07)."""
+    kh, kw = w.shape[:2]
+    dx = np.zeros_like(x)
+    for i in range(dout.shape[1]):
+        for j in range(dout.shape[2]):
+            window = (slice(None), slice(i * stride, i * stride + kh),
+                      slice(j * stride, j * stride + kw))
+            contribution = np.einsum("no,hwco->nhwc", dout[:, i, j], w)
+            if accumulate:
+                dx[window] += contribution
+            else:
+                dx[window] = contribution
+    return dx
+
+
+def tape_dx(dout, x, w, stride):
+    x = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.nn.conv2d(x, w, strides=stride, padding="VALID")
+    return tape.gradient(y, x, output_gradients=tf.constant(dout)).numpy()
+
+
+def backward_cases():
+    rng = np.random.default_rng(0)
+    cases = []
+    for n, size, c_in, k, c_out, stride in [(1, 4, 1, 2, 1, 2), (2, 5, 2, 3, 3, 1),
+                                           (1, 7, 2, 3, 2, 2), (1, 6, 1, 2, 2, 3)]:
+        x, w = rng.normal(size=(n, size, size, c_in)), rng.normal(size=(k, k, c_in, c_out))
+        out = (size - k) // stride + 1
+        dout = rng.normal(size=(n, out, out, c_out))
+        cases.append(Case((dout, x, w, stride),
+                          label=f"x shape {x.shape}, w shape {w.shape}, stride {stride}"))
+    return cases
+
+
+def test_backward_pass_with_plus_equals_passes(capsys):
+    checks.check_gradient(conv_backward_dx, tape_dx, backward_cases(), name="conv_backward")
+    assert capsys.readouterr().out == "✔ conv_backward: passed all 4 cases\n"
+
+
+def test_backward_pass_with_equals_fails_where_windows_overlap():
+    def overwriting(dout, x, w, stride):
+        return conv_backward_dx(dout, x, w, stride, accumulate=False)
+
+    with pytest.raises(CheckFailed) as info:
+        checks.check_gradient(overwriting, tape_dx, backward_cases(), name="conv_backward")
+    message = str(info.value)
+    # Case 1 (stride = kernel, no overlap) passes even with "="; case 2 overlaps.
+    assert "case 2 of 4" in message and "stride 1" in message and "+=" in message
+
+
+# --- check_function machinery -----------------------------------------------------------------
+
+
+def test_tolerance_and_exactness():
+    cases = [Case((2.0,))]
+    check_function(lambda v: v * (1 + 1e-9), lambda v: v, cases)
+    with pytest.raises(CheckFailed):
+        check_function(lambda v: v * (1 + 1e-3), lambda v: v, cases)
+    with pytest.raises(CheckFailed, match=r"expected \(2, 3\), got \(3, 2\)"):
+        check_function(lambda: (3, 2), lambda: (2, 3), [Case()])
+    check_function(lambda: [np.int64(2), 3], lambda: (2, 3), [Case()])
+    with pytest.raises(CheckFailed, match="not an int"):
+        check_function(lambda: 3.0, lambda: 3, [Case()])
+
+
+def test_large_arrays_report_the_largest_difference():
+    expected = np.zeros((10, 10))
+    got = expected.copy()
+    got[3, 4], got[5, 6] = 0.5, 2.0
+    with pytest.raises(CheckFailed) as info:
+        check_function(lambda: got, lambda: expected, [Case(label="the case")])
+    message = str(info.value)
+    assert "the case: 2 of 100 values differ" in message and "at index (5, 6)" in message
+    assert "expected 0, got 2" in message
+
+
+def test_student_cannot_change_the_inputs_of_the_reference():
+    def vandal(a):
+        a[:] = 0
+        return a
+
+    check_function(vandal, lambda a: a * 0, [Case((np.ones(3),))])
+
+
+def test_callable_hint_and_default_label():
+    def hint(case, expected, got):
+        return f"look at {case.args[0]}"
+
+    with pytest.raises(CheckFailed, match=r"case 1 of 1 failed — 4, stride 2: .* Hint: look at 4"):
+        check_function(lambda n, stride: n, lambda n, stride: n + 1,
+                       [Case((4,), {"stride": 2})], hint=hint)
+
+
+def test_check_function_validates_its_arguments():
+    with pytest.raises(TypeError, match="student_fn"):
+        check_function(3, abs, [Case((1,))])
+    with pytest.raises(ValueError, match="cases"):
+        check_function(abs, abs, [])
+    with pytest.raises(ValueError, match="rtol"):
+        check_function(abs, abs, [Case((1,))], rtol=-1)
+    with pytest.raises(TypeError, match="args"):
+        Case(args=[1])
+
+
+# --- check_value and hashes -------------------------------------------------------------------
+
+
+def test_hashed_answer(capsys):
+    check_value(lambda: 32 * 32 * 3, name="values", expected_hash=answer_hash(3072))
+    assert capsys.readouterr().out == "✔ values: correct\n"
+    check_value(3072.0, name="values", expected_hash=answer_hash(3072)[:16])
+
+
+def test_hashed_answer_never_reveals_the_expected_value():
+    for wrong in (3071, 3073, 1024, "3072 values"):
+        with pytest.raises(CheckFailed) as info:
+            check_value(wrong, name="values", expected_hash=answer_hash(3072), hint="count them.")
+        message = str(info.value)
+        assert "3072" not in message.replace(str(wrong), "")
+        assert "got" in message and "not the expected answer" in message and "count them" in message
+
+
+def test_hashed_answer_with_significant_digits():
+    digest = answer_hash(0.1235, digits=4)
+    for right in (0.1235, 0.12352, 0.123449999, 0.12361):  # within one unit in the last digit
+        check_value(right, name="ratio", expected_hash=digest, digits=4)
+    for wrong in (0.1240, 0.1232, 1.235):
+        with pytest.raises(CheckFailed):
+            check_value(wrong, name="ratio", expected_hash=digest, digits=4)
+
+
+def test_answer_hash_is_canonical():
+    assert answer_hash(576) == answer_hash(576.0) == answer_hash(np.int64(576))
+    assert answer_hash(" Same ") == answer_hash("same")
+    assert answer_hash((1, 2)) == answer_hash([1, 2]) == answer_hash(np.array([1, 2]))
+    assert answer_hash(576) != answer_hash(577) and answer_hash(True) != answer_hash(1)
+    assert answer_hash(0.0, digits=3) == answer_hash(-0.0, digits=3)
+    with pytest.raises(TypeError, match="value"):
+        answer_hash({1: 2})
+    with pytest.raises(ValueError, match="digits"):
+        answer_hash(1.0, digits=0)
+
+
+def test_expected_value_is_not_printed_and_direction_is_optional():
+    with pytest.raises(CheckFailed) as info:
+        check_value(225_000_001, name="multiplications", expected=225_000_000)
+    assert "225000000" not in str(info.value).replace("225000001", "")
+    assert "too" not in str(info.value)
+    with pytest.raises(CheckFailed, match="too low"):
+        check_value(1.0, name="x", expected=2.5, hint_direction=True)
+    check_value(2.5 + 1e-9, name="x", expected=2.5)
+
+
+def test_value_not_answered_yet():
+    def answer():
+        raise NotImplementedError()
+
+    with pytest.raises(CheckFailed, match="not answered yet.*in answer"):
+        check_value(answer, name="answer", expected=1)
+    with pytest.raises(CheckFailed, match="not answered yet"):
+        check_value(None, name="answer", expected=1)
+
+
+def test_check_value_validates_its_arguments():
+    with pytest.raises(ValueError, match="exactly one"):
+        check_value(1, name="a")
+    with pytest.raises(ValueError, match="exactly one"):
+        check_value(1, name="a", expected=1, expected_hash=answer_hash(1))
+    with pytest.raises(ValueError, match="expected_hash"):
+        check_value(1, name="a", expected_hash="1234")
+    with pytest.raises(TypeError, match="name"):
+        check_value(1, name="", expected=1)
+
+
+# --- The grids hold the edge cases they promise -----------------------------------------------
+
+
+def test_conv_cases_cover_the_edge_cases():
+    cases = checks.conv_cases()
+    shapes = [(c.args[0].shape, c.args[1].shape, c.kwargs["stride"], c.kwargs["padding"])
+              for c in cases]
+    assert any(s < w[0] for _, w, s, _ in shapes), "overlapping windows"
+    assert any(s > w[0] for _, w, s, _ in shapes), "stride larger than the kernel"
+    assert any(w[0] != w[1] for _, w, _, _ in shapes), "non-square kernel"
+    assert any(x[0] == 1 for x, _, _, _ in shapes) and any(x[0] > 1 for x, _, _, _ in shapes)
+    assert any(w[2] != w[3] for _, w, _, _ in shapes), "C_in != C_out"
+    assert any(isinstance(p, int) for _, _, _, p in shapes), "integer padding"
+    assert any(p == "same" and (w[0] % 2 == 0 or s > 1) for _, w, s, p in shapes), \
+        "'same' with asymmetric padding"
+    assert all(c.args[0].dtype == np.float64 for c in cases)
+
+
+def test_correlate_cases_start_with_an_asymmetric_kernel():
+    cases = checks.correlate_cases()
+    first = cases[0].args[1]
+    assert not np.array_equal(first, first[::-1, ::-1])
+    kernels = [(c.args[0].shape, c.args[1].shape) for c in cases]
+    assert any(k == (1, 1) for _, k in kernels) and any(i == k for i, k in kernels)
+    assert any(k[0] != k[1] for _, k in kernels)
+
+
+def test_pool_cases_cover_the_edge_cases():
+    grid = [(c.args[0].shape[0], c.kwargs["pool_size"], c.kwargs.get("stride"))
+            for c in checks.pool_cases()]
+    size = [(p if isinstance(p, int) else p[0], s) for _, p, s in grid]
+    assert any(s is not None and s < p for p, s in size), "overlapping windows"
+    assert any(s is not None and s > p for p, s in size), "stride larger than the pool"
+    assert any(isinstance(p, tuple) and p[0] != p[1] for _, p, _ in grid), "non-square pool"
+    assert any(n == 1 for n, _, _ in grid)
+
+
+def test_output_size_cases_fit_exactly():
+    for case in checks.output_size_cases():
+        n, k, s, p = case.args
+        assert (n + 2 * p - k) % s == 0
+        arithmetic.conv_output_size(n, k, s, p)  # rounding="exact" would raise otherwise
+
+
+def test_cases_are_reproducible():
+    a, b = checks.conv_cases(seed=3), checks.conv_cases(seed=3)
+    assert all(np.array_equal(x.args[0], y.args[0]) for x, y in zip(a, b, strict=True))

@@ -1,0 +1,335 @@
+"""cnnlib.release: the student edition holds no solution, fails only at its checks, is stable."""
+
+import ast
+import os
+import re
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from conftest import NOTEBOOKS, REPO
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from cnnlib.checks import answer_hash
+from cnnlib.release import build, main, strip_code, strip_markdown
+
+INSTRUCTOR = sorted(NOTEBOOKS.glob("*.ipynb"))
+
+# --- A fixture course folder ------------------------------------------------------------------
+
+EXERCISE = '''def padding_to_keep_size(kernel_size):
+    """Exercise: padding that keeps the size."""
+    ### BEGIN SOLUTION
+    secret_padding = (kernel_size - 1) // 2
+    return secret_padding
+    ### END SOLUTION'''
+
+CHECK = '''from cnnlib.checks import Case, check_function
+check_function(padding_to_keep_size, lambda k: (k - 1) // 2, [Case((k,)) for k in (1, 3, 5)])
+### BEGIN HIDDEN TESTS
+assert padding_to_keep_size(9) == 4  # secret hidden test
+### END HIDDEN TESTS'''
+
+TOP_LEVEL = "### BEGIN SOLUTION\nanswer = 3 * 3 * 64  # secret top-level answer\n### END SOLUTION"
+VALUE_CHECK = f'from cnnlib.checks import check_value\ncheck_value(answer, name="answer", ' \
+              f'expected_hash="{answer_hash(576)}")'
+MODEL_ANSWER = "Why?\n\n<!-- BEGIN SOLUTION -->\nBecause of the secret model answer.\n" \
+               "<!-- END SOLUTION -->\n\nMore text."
+HELPER_PY = "def helper():\n    ### BEGIN SOLUTION\n    return 'secret helper'\n" \
+            "    ### END SOLUTION\n"
+
+
+def fixture_notebook():
+    nb = new_notebook(metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+        "colab": {"provenance": []},
+    })
+    stream = new_output("stream", name="stdout", text="secret output\n")
+    nb.cells = [
+        new_markdown_cell("# Fixture"),
+        new_code_cell("import numpy as np\nprint('hello')", execution_count=1,
+                      outputs=[stream]),
+        new_code_cell(EXERCISE, metadata={"nbgrader": {"solution": True, "grade_id": "secret"}}),
+        new_code_cell(CHECK, execution_count=3,
+                      outputs=[new_output("stream", name="stdout", text="✔ passed\n")]),
+        new_code_cell(TOP_LEVEL),
+        new_code_cell(VALUE_CHECK),
+        new_markdown_cell("The secret discussion of the answers.",
+                          metadata={"tags": ["solution-only"]}),
+        new_markdown_cell(MODEL_ANSWER),
+        new_code_cell("print(np.arange(3))", metadata={"tags": ["keep-me"]}),
+    ]
+    return nb
+
+
+@pytest.fixture
+def course(tmp_path):
+    source = tmp_path / "notebooks"
+    (source / "sub" / ".ipynb_checkpoints").mkdir(parents=True)
+    (source / "__pycache__").mkdir()
+    nbformat.write(fixture_notebook(), source / "sub" / "fixture.ipynb")
+    nbformat.write(fixture_notebook(), source / "sub" / ".ipynb_checkpoints" / "f-checkpoint.ipynb")
+    (source / "__pycache__" / "helper.cpython-311.pyc").write_bytes(b"secret bytecode")
+    (source / "helper.py").write_text(HELPER_PY)
+    (source / "plain.py").write_text("VALUE = 1\r\n")
+    (source / "image.png").write_bytes(bytes(range(256)))
+    return source
+
+
+def tree(folder):
+    """{relative path: bytes} of every file under ``folder``."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_fixture_release(course, tmp_path):
+    counts = build(course, tmp_path / "release")
+    assert counts == {"notebooks": 1, "Python files": 1, "other files": 2}
+    files = tree(tmp_path / "release")
+    assert not [path for path, data in files.items() if b"secret" in data]
+    assert files["plain.py"] == b"VALUE = 1\r\n" and files["image.png"] == bytes(range(256))
+    assert set(files) == {"sub/fixture.ipynb", "helper.py", "plain.py", "image.png",
+                          ".cnnlib-release"}
+    assert files["helper.py"].decode() == \
+        "def helper():\n    # YOUR CODE HERE\n    raise NotImplementedError()\n"
+
+    nb = nbformat.read(tmp_path / "release" / "sub" / "fixture.ipynb", as_version=4)
+    sources = [cell.source for cell in nb.cells]
+    assert len(nb.cells) == 8, "the solution-only cell is removed"
+    assert sources[2].endswith('    """Exercise: padding that keeps the size."""\n'
+                               "    # YOUR CODE HERE\n    raise NotImplementedError()")
+    assert sources[3] == CHECK.split("\n### BEGIN HIDDEN TESTS")[0]
+    assert sources[4] == "# YOUR CODE HERE\nraise NotImplementedError()"
+    assert sources[6] == "Why?\n\n*Write your answer here.*\n\nMore text."
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+    assert [cell.metadata for cell in nb.cells][-1] == {"tags": ["keep-me"]}
+    assert all(cell.metadata == {} for cell in nb.cells[:-1])
+    assert set(nb.metadata) == {"kernelspec", "language_info"}
+
+
+def test_release_is_idempotent(course, tmp_path):
+    build(course, tmp_path / "first")
+    build(course, tmp_path / "first")  # replaces its own earlier output
+    build(course, tmp_path / "second")
+    assert tree(tmp_path / "first") == tree(tmp_path / "second")
+    build(tmp_path / "first", tmp_path / "again")  # the tool on its own output
+    assert tree(tmp_path / "again") == tree(tmp_path / "first")
+
+
+def test_command_line(course, tmp_path, capsys):
+    result = subprocess.run([sys.executable, "-m", "cnnlib.release", "--source", str(course),
+                             "--dest", str(tmp_path / "release")],
+                            cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "notebooks: 1" in result.stdout and (tmp_path / "release" / "sub").is_dir()
+    with pytest.raises(SystemExit) as info:
+        main(["--source", str(course), "--dest", str(course / "sub")])
+    assert info.value.code == 2 and "must not contain or lie inside" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("source", "problem"), [
+    ("### BEGIN SOLUTION\nx = 1", "line 1: BEGIN SOLUTION is never ended"),
+    ("x = 1\n### END SOLUTION", "line 2: '### END SOLUTION' without a matching BEGIN"),
+    ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION", "line 2: .*nested"),
+    ("### BEGIN SOLUTION\nx = 1\n### END HIDDEN TESTS", "line 3: .* without a matching"),
+    ("### BEGIN HIDDEN TESTS\n### BEGIN SOLUTION\n", "line 2: .*nested"),
+    ("## BEGIN SOLUTIONS\nx = 1\n## END SOLUTIONS", "line 1: malformed marker"),
+])
+def test_bad_markers_raise(source, problem):
+    with pytest.raises(ValueError, match=problem):
+        strip_code(source, "nb.ipynb, cell 3")
+
+
+def test_bad_markdown_markers_raise():
+    with pytest.raises(ValueError, match="never ended"):
+        strip_markdown("<!-- BEGIN SOLUTION -->\nanswer")
+    with pytest.raises(ValueError, match="malformed"):
+        strip_markdown("<!-- BEGIN SOLUTION>\nanswer")
+    text = "Solutions sit between `### BEGIN SOLUTION` and `### END SOLUTION`."
+    assert strip_markdown(text) == text, "prose about the markers is not a marker"
+
+
+def test_bad_markers_name_the_file_and_cell_and_leave_dest_alone(course, tmp_path):
+    dest = tmp_path / "release"
+    build(course, dest)
+    before = tree(dest)
+    nb = fixture_notebook()
+    nb.cells[4].source = "### BEGIN SOLUTION\nanswer = 1"
+    nbformat.write(nb, course / "sub" / "fixture.ipynb")
+    with pytest.raises(ValueError, match=r"fixture\.ipynb, cell 4 .*never ended"):
+        build(course, dest)
+    assert tree(dest) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notebooks", "release"], "no temp left"
+
+
+def test_refuses_to_replace_a_folder_it_did_not_make(course, tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work")
+    with pytest.raises(ValueError, match="not made by cnnlib.release"):
+        build(course, precious)
+    with pytest.raises(ValueError, match="must not contain"):
+        build(course, tmp_path)
+    assert (precious / "thesis.txt").read_text() == "years of work"
+
+
+# --- The course's own notebooks ---------------------------------------------------------------
+
+_CODE_REGION = re.compile(r"^[ \t]*### BEGIN (SOLUTION|HIDDEN TESTS)[ \t]*\n(.*?)"
+                          r"^[ \t]*### END \1[ \t]*$", re.MULTILINE | re.DOTALL)
+_MARKDOWN_REGION = re.compile(r"<!-- BEGIN SOLUTION -->(.*?)<!-- END SOLUTION -->", re.DOTALL)
+# Lines that say nothing about the solution: bare keywords and closing brackets.
+_TRIVIAL = re.compile(r"(return|pass|break|continue|else:|try:|finally:|[)\]}]+[,:]?|\"\"\"|''')")
+
+
+def hidden_lines(cell):
+    """Lines of the instructor cell that the student edition must not contain."""
+    if "solution-only" in cell.metadata.get("tags", []):
+        return cell.source.splitlines()
+    pattern = _CODE_REGION if cell.cell_type == "code" else _MARKDOWN_REGION
+    return [line for match in pattern.finditer(cell.source) for line in match.group(
+        match.lastindex).splitlines()]
+
+
+def public_lines(nb):
+    """Lines of the instructor notebook outside every hidden region: they reveal nothing."""
+    lines = set()
+    for cell in nb.cells:
+        if "solution-only" not in cell.metadata.get("tags", []):
+            pattern = _CODE_REGION if cell.cell_type == "code" else _MARKDOWN_REGION
+            lines |= {line.strip() for line in pattern.sub("", cell.source).splitlines()}
+    return lines
+
+
+def release_of(path, tmp_path):
+    build(NOTEBOOKS, tmp_path / "release")
+    return tmp_path / "release" / path.relative_to(NOTEBOOKS)
+
+
+def needs_notebooks():
+    if not INSTRUCTOR:
+        pytest.skip("notebooks/ holds no notebook yet")
+
+
+@pytest.mark.parametrize("path", INSTRUCTOR or [None], ids=lambda p: getattr(p, "name", "none"))
+def test_no_solution_line_reaches_the_student_edition(path, tmp_path):
+    needs_notebooks()
+    nb = nbformat.read(path, as_version=4)
+    release = nbformat.read(release_of(path, tmp_path), as_version=4)
+    student = {line.strip() for cell in release.cells for line in cell.source.splitlines()}
+    public = public_lines(nb)
+    secret = {line.strip() for cell in nb.cells for line in hidden_lines(cell)}
+    meaningful = {line for line in secret
+                  if line and not _TRIVIAL.fullmatch(line) and line not in public}
+    assert not sorted(meaningful & student)
+    assert all(cell.get("outputs", []) == [] for cell in release.cells)
+
+
+def exercise_names(cell):
+    """Top-level names an exercise cell defines (functions, classes, assignments)."""
+    names = set()
+    for node in ast.parse(strip_magics(cell.source)).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return names
+
+
+def used_names(source):
+    return {n.id for n in ast.walk(ast.parse(strip_magics(source))) if isinstance(n, ast.Name)}
+
+
+def strip_magics(source):
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                     for line in source.splitlines())
+
+
+def is_exercise(cell):
+    return cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source
+
+
+def is_check(cell):
+    return cell.cell_type == "code" and re.search(r"\bcheck_|\bchecks\.", cell.source) is not None
+
+
+def raises_at_top_level(source):
+    """Does the student version of this cell run ``raise NotImplementedError()`` outside a def?"""
+    def walk(node, in_function):
+        for child in ast.iter_child_nodes(node):
+            inside = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef
+                                               | ast.Lambda | ast.ClassDef)
+            if isinstance(child, ast.Raise) and not inside and "NotImplementedError" in \
+                    ast.unparse(child):
+                return True
+            if walk(child, inside):
+                return True
+        return False
+    return walk(ast.parse(strip_magics(strip_code(source))), False)
+
+
+def expected_failures(nb):
+    """Indices (in the student edition) of the cells that must fail there."""
+    cells = [cell for cell in nb.cells if "solution-only" not in cell.metadata.get("tags", [])]
+    failing, defined = set(), set()
+    for index, cell in enumerate(cells):
+        if is_exercise(cell):
+            defined |= exercise_names(cell)
+            if raises_at_top_level(cell.source):
+                failing.add(index)
+        elif is_check(cell) and used_names(cell.source) & defined:
+            failing.add(index)
+    return failing
+
+
+@pytest.mark.parametrize("path", INSTRUCTOR or [None], ids=lambda p: getattr(p, "name", "none"))
+def test_every_exercise_is_followed_by_its_check(path):
+    needs_notebooks()
+    cells = nbformat.read(path, as_version=4).cells
+    exercises = [i for i, cell in enumerate(cells) if is_exercise(cell)]
+    for number, start in enumerate(exercises):
+        stop = exercises[number + 1] if number + 1 < len(exercises) else len(cells)
+        names = exercise_names(cells[start])
+        assert any(is_check(c) and used_names(c.source) & names for c in cells[start + 1:stop]), \
+            f"cell {start} ({sorted(names)}) has no check cell after it"
+
+
+def execute(path):
+    """Run a notebook in its folder with errors allowed; return (notebook, {index: ename})."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env.setdefault("CNNLIB_QUICK", "1")
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute(env=env)
+    errors = {i: output.ename for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+              for output in cell.outputs if output.output_type == "error"}
+    return nb, errors
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", INSTRUCTOR or [None], ids=lambda p: getattr(p, "name", "none"))
+def test_student_edition_fails_exactly_at_its_checks(path, tmp_path):
+    needs_notebooks()
+    instructor = nbformat.read(path, as_version=4)
+    _, errors = execute(path)
+    if "DatasetError" in errors.values():
+        pytest.skip("a dataset is not available here: set CNNLIB_DATA_DIR (see cnnlib.data)")
+    assert errors == {}, f"the instructor notebook must pass all its checks: {errors}"
+
+    release, errors = execute(release_of(path, tmp_path))
+    expected = expected_failures(instructor)
+    assert set(errors) == expected, (
+        f"cells that failed: {errors}; expected exactly the checks and top-level solutions "
+        f"{sorted(expected)}")
+    for index in expected:
+        if is_check(release.cells[index]):  # a friendly message, or an answer never assigned
+            assert errors[index] in {"CheckFailed", "NameError"}, (index, errors[index])
