@@ -3,11 +3,10 @@
 import tomllib
 
 import pytest
+from conftest import REPO
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
-
-from conftest import REPO
 
 with open(REPO / "pyproject.toml", "rb") as file:
     PROJECT = tomllib.load(file)["project"]
