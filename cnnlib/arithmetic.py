@@ -126,8 +126,8 @@ def _output_size(n, size, stride, padding, dilation, rounding, noun):
             f"({n} + 2*{pad} - {eff})/{stride} + 1 = {_format_number(span / stride + 1)} "
             f"is not a whole number: the {window} does not fit {padded} with stride "
             f"{stride} (frameworks floor it to {span // stride + 1} and silently ignore "
-            f"the last {skipped} column(s)); choose another stride or padding, "
-            "or pass rounding='floor'"
+            f"the last {skipped} row(s) or column(s) along this axis); choose another stride "
+            "or padding, or pass rounding='floor'"
         )
     return span // stride + 1
 

@@ -37,7 +37,7 @@ def test_stride_3_does_not_fit_7_wide_input():  # L1, L5: (7 - 3)/3 + 1 = 2.33
     with pytest.raises(ValueError, match=r"2\.33 is not a whole number") as error:
         conv_output_size(7, 3, stride=3)
     assert "floor it to 2" in str(error.value)
-    assert "last 1 column(s)" in str(error.value)
+    assert "last 1 row(s) or column(s) along this axis" in str(error.value)
     assert conv_output_size(7, 3, stride=3, rounding="floor") == 2
     assert conv_output_size(7, 3, stride=3, padding="valid") == 2
 

@@ -393,3 +393,166 @@ def test_output_size_cases_fit_exactly():
 def test_cases_are_reproducible():
     a, b = checks.conv_cases(seed=3), checks.conv_cases(seed=3)
     assert all(np.array_equal(x.args[0], y.args[0]) for x, y in zip(a, b, strict=True))
+
+
+# --- Ready-made checks of the notebooks' other exercises: the notebook's solution passes ------
+
+
+def dense_params(n_inputs, n_units):  # notebook 00
+    return n_inputs * n_units + n_units
+
+
+def layer_weights(height, width, kernel_height, kernel_width):  # notebook 01
+    def connections_along(size, kernel):
+        radius = (kernel - 1) // 2
+        return size * kernel - radius * (radius + 1)
+
+    locally_connected = connections_along(height, kernel_height) * connections_along(
+        width, kernel_width)
+    return (height * width) ** 2, locally_connected, kernel_height * kernel_width
+
+
+def shift_image(image, dy, dx):  # notebook 01, section 4
+    height, width = image.shape
+    shifted = np.zeros_like(image)
+    shifted[max(dy, 0):height + min(dy, 0), max(dx, 0):width + min(dx, 0)] = \
+        image[max(-dy, 0):height + min(-dy, 0), max(-dx, 0):width + min(-dx, 0)]
+    return shifted
+
+
+def equivariance_error(layer, image, dy, dx, margin):  # notebook 01
+    difference = np.abs(layer(shift_image(image, dy, dx)) - shift_image(layer(image), dy, dx))
+    height, width = difference.shape
+    return float(difference[margin:height - margin, margin:width - margin].max())
+
+
+def box_blur(k):  # notebook 03
+    return np.full((k, k), 1.0 / k**2)
+
+
+def filter_same(image, kernel):  # notebook 03
+    kh, kw = kernel.shape
+    padded = np.pad(image, (((kh - 1) // 2,) * 2, ((kw - 1) // 2,) * 2))
+    out = np.zeros(image.shape)
+    for i in range(image.shape[0]):
+        for j in range(image.shape[1]):
+            out[i, j] = np.sum(padded[i:i + kh, j:j + kw] * kernel)
+    return out
+
+
+def same_padding_split(n, kernel_size, stride):  # notebook 04
+    output_size = -(-n // stride)
+    total = max((output_size - 1) * stride + kernel_size - n, 0)
+    return total // 2, total - total // 2
+
+
+def conv_layer_cost(input_shape, kernel_size, filters, stride=1, padding="same"):  # notebook 05
+    height, width, depth = input_shape
+    if padding == "same":
+        out_h, out_w = -(-height // stride), -(-width // stride)
+    else:
+        out_h = (height - kernel_size) // stride + 1
+        out_w = (width - kernel_size) // stride + 1
+    weights_per_filter = kernel_size * kernel_size * depth
+    parameters = filters * (weights_per_filter + 1)
+    multiply_adds = out_h * out_w * filters * weights_per_filter
+    return parameters, multiply_adds, out_h * out_w * filters * 4
+
+
+SOLUTIONS = [
+    (checks.check_dense_params, dense_params, "dense_params", 4),
+    (checks.check_layer_weights, layer_weights, "layer_weights", 9),
+    (checks.check_equivariance_error, equivariance_error, "equivariance_error", 8),
+    (checks.check_box_blur, box_blur, "box_blur", 6),
+    (checks.check_filter_same, filter_same, "filter_same", 10),
+    (checks.check_same_padding_split, same_padding_split, "same_padding_split", 60),
+    (checks.check_conv_layer_cost, conv_layer_cost, "conv_layer_cost", 8),
+]
+
+
+@pytest.mark.parametrize(("check", "fn", "name", "count"), SOLUTIONS,
+                         ids=[name for _, _, name, _ in SOLUTIONS])
+def test_notebook_solutions_pass(check, fn, name, count, capsys):
+    check(fn)
+    assert capsys.readouterr().out == f"✔ {name}: passed all {count} cases\n"
+
+
+def test_every_ready_made_check_is_tested():
+    ready_made = {name for name in checks.__all__ if name.startswith("check_")} - {
+        "check_function", "check_gradient", "check_value"}
+    tested = {c.__name__ for c, _ in RIGHT} | {c.__name__ for c, *_ in SOLUTIONS}
+    assert ready_made == tested
+
+
+def test_dense_params_without_biases_fails():
+    message = failure(checks.check_dense_params, lambda n_inputs, n_units: n_inputs * n_units)
+    assert "case 1 of 4" in message and "expected 7850, got 7840" in message
+    assert "one bias" in message
+
+
+def test_locally_connected_count_without_the_borders_fails():
+    def no_border(height, width, kernel_height, kernel_width):
+        return (height * width) ** 2, height * kernel_height * width * kernel_width, \
+            kernel_height * kernel_width
+
+    message = failure(checks.check_layer_weights, no_border)
+    assert "L4's example" in message and "expected (25, 13, 3), got (25, 15, 3)" in message
+    assert "3·5 − 2 = 13" in message
+
+
+def test_equivariance_error_that_ignores_the_margin_fails():
+    def whole_map(layer, image, dy, dx, margin):
+        return equivariance_error(layer, image, dy, dx, 0)
+
+    message = failure(checks.check_equivariance_error, whole_map)
+    assert "case 1 of 8" in message and "3×3 convolution, shift (2, 3), margin 4" in message
+    assert "`margin`" in message
+
+
+def test_errors_inside_the_checks_layers_point_at_the_student_line():
+    """The check's own frames (here a layer of the check) are not the student's code."""
+    def flattening(layer, image, dy, dx, margin):
+        return float(np.abs(layer(image.ravel())).max())
+
+    message = failure(checks.check_equivariance_error, flattening)
+    assert "ValueError" in message and "in flattening, line" in message
+    assert "layer(image.ravel())" in message
+
+
+def test_box_blur_of_ones_fails_with_the_sum():
+    message = failure(checks.check_box_blur, lambda k: np.ones((k, k)))
+    assert "k=2" in message and "sum to 4" in message and "sums to 1" in message
+    message = failure(checks.check_box_blur, lambda k: np.full((k, k), 1.0 / k))
+    assert "k=2" in message and "sum to 2" in message
+
+
+def test_filter_same_with_a_flipped_kernel_fails():
+    message = failure(checks.check_filter_same,
+                      lambda image, kernel: filter_same(image, kernel[::-1, ::-1]))
+    assert "case 1 of 10" in message and "camera()" in message and "flipped" in message
+
+
+def test_filter_same_without_padding_fails_with_the_shape():
+    message = failure(checks.check_filter_same, loop_correlate2d)
+    assert "expected output shape (5, 5), got (3, 3)" in message and "pad" in message
+
+
+def test_same_padding_with_the_extra_row_first_fails():
+    def extra_first(n, kernel_size, stride):
+        before, after = same_padding_split(n, kernel_size, stride)
+        return after, before
+
+    message = failure(checks.check_same_padding_split, extra_first)
+    assert "n=5, kernel_size=2, stride=1: expected (0, 1), got (1, 0)" in message
+    assert "at the end" in message
+
+
+def test_conv_layer_cost_without_biases_fails():
+    def no_bias(input_shape, kernel_size, filters, stride=1, padding="same"):
+        parameters, macs, memory = conv_layer_cost(input_shape, kernel_size, filters, stride,
+                                                   padding)
+        return parameters - filters, macs, memory
+
+    message = failure(checks.check_conv_layer_cost, no_bias)
+    assert "L3: 150×100×3" in message and "expected (15200," in message
+    assert "filters·(k·k·depth + 1)" in message

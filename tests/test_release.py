@@ -299,6 +299,24 @@ def test_every_exercise_is_followed_by_its_check(path):
             f"cell {start} ({sorted(names)}) has no check cell after it"
 
 
+@pytest.mark.parametrize("path", INSTRUCTOR or [None], ids=lambda p: getattr(p, "name", "none"))
+def test_check_cells_hold_no_reference_implementation(path):
+    """Check cells stay in the student edition: a function or lambda there (a reference, a hint
+    that computes the answer) would show how to solve the exercise. Ready-made checks live in
+    cnnlib.checks instead."""
+    needs_notebooks()
+    defined = set()
+    for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        if is_exercise(cell):
+            defined |= exercise_names(cell)
+        elif is_check(cell) and used_names(cell.source) & defined:
+            tree = ast.parse(strip_magics(strip_code(cell.source)))
+            code = [type(node).__name__ for node in ast.walk(tree)
+                    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+                                  | ast.ClassDef)]
+            assert not code, f"check cell {index} defines {code}: move it into cnnlib.checks"
+
+
 def execute(path):
     """Run a notebook in its folder with errors allowed; return (notebook, {index: ename})."""
     from nbclient import NotebookClient

@@ -82,6 +82,62 @@ def test_show_feature_maps_from_channels_and_list():
     assert [ax.get_title() for ax in fig.axes if ax.images] == ["a", "b"]
 
 
+def colour_bars(fig):
+    return [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+
+
+def test_show_feature_maps_labels_its_colour_bars():
+    fig = viz.show_feature_maps([np.arange(4.0).reshape(2, 2)] * 2)
+    assert [bar.get_ylabel() for bar in colour_bars(fig)] == ["value", "value"]
+    fig = viz.show_feature_maps([np.ones((2, 2))], label="response")
+    assert colour_bars(fig)[0].get_ylabel() == "response"
+
+
+def test_show_feature_maps_symmetric_scale_centres_zero():
+    signed = np.array([[-1.0, 0.5], [2.0, 0.0]])
+    fig = viz.show_feature_maps([signed, signed / 4], cmap="RdBu_r", symmetric=True)
+    limits = [ax.images[0].get_clim() for ax in fig.axes if ax.images]
+    assert limits == [(-2.0, 2.0), (-0.5, 0.5)]
+    fig = viz.show_feature_maps([signed])
+    assert [ax.images[0].get_clim() for ax in fig.axes if ax.images] == [(-1.0, 2.0)]
+
+
+@pytest.mark.parametrize(("value", "symmetric", "limits"), [
+    (0.0, False, (0.0, 1.0)), (0.0, True, (-1.0, 1.0)), (3.0, False, (0.0, 3.0)),
+    (-3.0, False, (-3.0, 0.0)), (-3.0, True, (-3.0, 3.0))])
+def test_show_feature_maps_constant_map_gets_a_real_scale(value, symmetric, limits):
+    fig = viz.show_feature_maps([np.full((3, 3), value)], symmetric=symmetric)
+    assert fig.axes[0].images[0].get_clim() == limits
+
+
+def test_show_grid_writes_every_value():
+    fig = viz.show_grid([[1, 0.0625], [2.5, -3]], title="Values")
+    ax = fig.axes[0]
+    assert ax.get_title() == "Values" and len(fig.axes) == 1
+    assert [text_at(ax, c, r)[0] for r in range(2) for c in range(2)] == ["1", "0.0625", "2.5",
+                                                                          "-3"]
+    assert "2×2" in viz.show_grid(np.eye(2)).axes[0].get_title()
+    fig = viz.show_grid(np.full((2, 3), 1 / 3), fmt="{:.2f}")
+    assert {t.get_text() for t in fig.axes[0].texts} == {"0.33"}
+    fig = viz.show_grid([[1.5]], fmt=lambda value: f"<{value:g}>")
+    assert fig.axes[0].texts[0].get_text() == "<1.5>"
+
+
+def test_show_grid_highlights_regions_in_colours():
+    from matplotlib.colors import to_rgb
+
+    fig = viz.show_grid(np.zeros((3, 3)), highlight=(1, 2))
+    cells = fig.axes[0].images[0].get_array()
+    assert tuple(cells[1, 2]) == to_rgb(viz.grids.HIGHLIGHT) and tuple(cells[0, 0]) == (1, 1, 1)
+    fig, ax = plt.subplots()
+    assert viz.show_grid(np.zeros((4, 4)), ax=ax, highlight={
+        "pink": np.s_[0:2, 0:2], "lightgreen": np.eye(4, dtype=bool)}) is fig
+    cells = ax.images[0].get_array()
+    assert tuple(cells[0, 1]) == to_rgb("pink") and tuple(cells[3, 3]) == to_rgb("lightgreen")
+    assert tuple(cells[0, 0]) == to_rgb("lightgreen"), "later regions paint over earlier ones"
+    assert tuple(cells[3, 0]) == (1, 1, 1)
+
+
 def test_show_conv_step_l1_example():
     fig = viz.show_conv_step(L1_IMAGE, L1_KERNEL, 0, 0)
     output = grid_axes(fig, "output")
@@ -105,6 +161,12 @@ def test_show_conv_step_stride_two_l2_example():
     assert [t.get_text() for t in output.texts] == ["20", "16", "15", "12"]
     window = [t for t in grid_axes(fig, "input").texts if t.get_text().startswith("×")]
     assert min(t.get_position()[0] for t in window) > 1.5  # the window starts at column 2
+
+
+def test_show_conv_step_parenthesises_every_negative_factor():
+    fig = viz.show_conv_step([[-1, 2], [3, 4]], [[2, -1], [1, 1]], 0, 0)
+    (footer,) = {t for t in all_texts(fig) if t.startswith("output[0, 0]")}
+    assert footer == "output[0, 0] = (-1)×2 + 2×(-1) + 3×1 + 4×1 = 3"
 
 
 def test_show_padding_symmetric_and_asymmetric():
@@ -178,6 +240,15 @@ def test_plot_history_from_history_object():
      ["labels[0]", "class_names"]),
     (lambda: viz.show_feature_maps(np.zeros((4, 4))), ValueError, ["maps", "(4, 4)"]),
     (lambda: viz.show_feature_maps(np.zeros((4, 4, 2)), titles=["a"]), ValueError, ["titles"]),
+    (lambda: viz.show_feature_maps(np.zeros((4, 4, 2)), symmetric="yes"), TypeError,
+     ["symmetric", "'yes'"]),
+    (lambda: viz.show_feature_maps(np.zeros((4, 4, 2)), label=3), TypeError, ["label", "3"]),
+    (lambda: viz.show_grid([1, 2]), ValueError, ["values", "(2,)"]),
+    (lambda: viz.show_grid(np.eye(2), highlight=(5, 0)), ValueError, ["highlight", "2×2"]),
+    (lambda: viz.show_grid(np.eye(2), highlight={"no-such-colour": (0, 0)}), ValueError,
+     ["highlight", "no-such-colour"]),
+    (lambda: viz.show_grid(np.eye(2), fmt="{:q}"), ValueError, ["fmt", "{:q}"]),
+    (lambda: viz.show_grid(np.eye(2), fmt=3), TypeError, ["fmt", "3"]),
     (lambda: viz.plot_output_size(0, 3, 1, 0), ValueError, ["n", ">= 1", "0"]),
     (lambda: viz.plot_output_size(7, 3, 1, True), TypeError, ["padding", "True"]),
     (lambda: viz.output_size_explorer(7, 0, 1, 0), ValueError, ["kernel_size", "0"]),

@@ -1,43 +1,27 @@
-"""Exercise checks of the course notebooks (course: notebook 00, "how exercises work").
+"""The machinery of the exercise checks: compare, describe, fail with a hint (notebook 00).
 
-A check runs the student's function and the library's reference on a grid of cases, edge
-cases included, and prints one line, ``✔ conv2d: passed all 14 cases``, or raises
-:class:`CheckFailed` naming the first failing case, the expected and received values and a
-hint.  A single-number answer is checked by :func:`check_value` against a value derived
-from the library or against a hash (:func:`answer_hash`), so the student edition never
-shows it.
+A check runs the student's function and a reference on a grid of cases and prints one line,
+``✔ name: passed all N cases``, or raises :class:`CheckFailed` naming the first failing case,
+the expected and received values and a hint.  A single-number answer is checked by
+:func:`check_value` against a value derived from the library or against a hash
+(:func:`answer_hash`), so the student edition never shows it.
 """
 
 import copy
 import hashlib
 import math
 import numbers
+import os
 import re
 import traceback
 from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = [
-    "Case",
-    "CheckFailed",
-    "answer_hash",
-    "check_avg_pool2d",
-    "check_conv2d",
-    "check_conv_output_size",
-    "check_convolve2d",
-    "check_correlate2d",
-    "check_function",
-    "check_gradient",
-    "check_max_pool2d",
-    "check_value",
-    "conv_cases",
-    "correlate_cases",
-    "output_size_cases",
-    "pool_cases",
-]
+__all__ = ["Case", "CheckFailed", "answer_hash", "check_function", "check_gradient", "check_value"]
 
 _SMALL = 36  # arrays with at most this many elements are printed in full
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))  # frames from here are not the student's
 
 
 class CheckFailed(AssertionError):
@@ -170,10 +154,10 @@ def _fail(name, message, hint=None):
 
 
 def _student_frame(err):
-    """The innermost frame of ``err``'s traceback outside this module and installed packages."""
+    """The innermost frame of ``err``'s traceback outside this package and installed packages."""
     frames = [f for f in traceback.extract_tb(err.__traceback__)
-              if f.filename != __file__ and "site-packages" not in f.filename
-              and not f.filename.startswith("<frozen")]
+              if os.path.dirname(os.path.abspath(f.filename)) != _PACKAGE
+              and "site-packages" not in f.filename and not f.filename.startswith("<frozen")]
     return frames[-1] if frames else None
 
 
@@ -330,184 +314,3 @@ def check_value(value, *, name, expected=None, expected_hash=None, rtol=1e-6, at
             direction = " (too high)" if value > expected else " (too low)"
         _fail(name, f"got {_short(value)}, which is not the expected value{direction}.", hint)
     print(f"✔ {name}: correct")
-
-
-# Grids of cases -------------------------------------------------------------------------
-
-
-def _values(rng, shape, low=-2.0, high=2.0):
-    """Random values with one decimal, so printed arrays stay readable."""
-    return np.round(rng.uniform(low, high, size=shape), 1)
-
-
-def correlate_cases(seed=0):
-    """(image, kernel) pairs of one channel: asymmetric first, non-square, 1x1, full-size."""
-    rng = np.random.default_rng(seed)
-    cases = [Case((np.arange(16.0).reshape(4, 4), np.array([[1.0, 2.0], [0.0, -1.0]])),
-                  label="image shape (4, 4), kernel [[1, 2], [0, -1]] (not symmetric)")]
-    for image, kernel in [((5, 6), (2, 3)), ((6, 5), (3, 1)), ((7, 7), (3, 3)), ((5, 5), (1, 1)),
-                          ((4, 5), (4, 5)), ((3, 8), (3, 2)), ((1, 6), (1, 3))]:
-        cases.append(Case((_values(rng, image), _values(rng, kernel)),
-                          label=f"image shape {image}, kernel shape {kernel}"))
-    return cases
-
-
-def conv_cases(seed=0):
-    """(x, w) with stride and padding for a NHWC convolution layer, edge cases included."""
-    rng = np.random.default_rng(seed)
-    grid = [  # N, H, W, C_in, kh, kw, C_out, stride, padding
-        (1, 4, 4, 1, 3, 3, 1, 1, "valid"),   # one example, one channel
-        (2, 5, 5, 2, 3, 3, 3, 1, "valid"),   # overlapping windows, C_in != C_out
-        (1, 6, 7, 3, 2, 3, 2, 1, "valid"),   # non-square kernel and image
-        (2, 7, 7, 2, 3, 3, 4, 2, "valid"),   # stride < kernel: windows overlap
-        (1, 8, 8, 1, 2, 2, 2, 3, "valid"),   # stride > kernel: pixels skipped
-        (1, 9, 9, 1, 2, 2, 1, 4, "valid"),   # stride > kernel, last pixels dropped
-        (1, 5, 5, 2, 3, 2, 4, 2, "valid"),
-        (3, 4, 4, 2, 1, 1, 5, 1, "valid"),   # 1x1 convolution
-        (1, 5, 5, 1, 5, 5, 1, 1, "valid"),   # kernel as large as the input
-        (2, 5, 5, 3, 3, 3, 2, 1, "same"),
-        (1, 6, 6, 2, 4, 4, 3, 1, "same"),    # even kernel: asymmetric padding
-        (1, 7, 6, 1, 3, 3, 2, 2, "same"),    # strided "same": asymmetric padding
-        (2, 5, 5, 2, 3, 3, 2, 1, 1),         # integer padding
-        (1, 6, 5, 2, 2, 3, 1, 2, 2),
-    ]
-    cases = []
-    for n, h, w, c_in, kh, kw, c_out, stride, padding in grid:
-        x, k = _values(rng, (n, h, w, c_in)), _values(rng, (kh, kw, c_in, c_out))
-        cases.append(Case((x, k), {"stride": stride, "padding": padding},
-                          f"x shape {x.shape}, w shape {k.shape}, stride {stride}, "
-                          f"padding {padding!r}"))
-    return cases
-
-
-def pool_cases(seed=0):
-    """(x, pool_size[, stride]) for NHWC pooling: overlapping, stride > pool, non-square."""
-    rng = np.random.default_rng(seed)
-    grid = [  # N, H, W, C, pool_size, stride (None: not passed, defaults to pool_size)
-        (1, 4, 4, 1, 2, None), (2, 6, 6, 3, 2, 2), (1, 5, 5, 2, 3, 1), (2, 7, 7, 1, 3, 2),
-        (1, 8, 8, 2, 2, 3), (1, 6, 9, 1, (2, 3), None), (2, 7, 5, 2, (3, 2), 1),
-        (3, 5, 5, 2, 2, 2), (1, 4, 4, 3, 4, None),
-    ]
-    cases = []
-    for n, h, w, c, pool, stride in grid:
-        x = _values(rng, (n, h, w, c))
-        kwargs = {"pool_size": pool} if stride is None else {"pool_size": pool, "stride": stride}
-        shown = "not given" if stride is None else stride
-        cases.append(Case((x,), kwargs, f"x shape {x.shape}, pool_size {pool}, stride {shown}"))
-    x = -_values(rng, (1, 4, 4, 2), 0.1, 2.0)
-    cases.append(Case((x,), {"pool_size": 2}, f"x shape {x.shape} all negative, pool_size 2"))
-    return cases
-
-
-def output_size_cases():
-    """(n, kernel_size, stride, padding) where the kernel fits exactly (notebook 04)."""
-    grid = [(7, 3, 1, 0), (7, 3, 2, 0), (32, 3, 1, 1), (28, 5, 1, 2), (5, 5, 1, 0), (9, 3, 3, 0),
-            (10, 2, 4, 0), (6, 1, 1, 0), (13, 3, 2, 1), (4, 3, 1, 2), (227, 11, 4, 0)]
-    return [Case((n, k, s, p), label=f"n={n}, kernel_size={k}, stride={s}, padding={p}")
-            for n, k, s, p in grid]
-
-
-# Ready-made checks of the notebooks -------------------------------------------------------
-
-
-def _convolve_hint(case, expected, got):
-    from cnnlib.reference import correlate2d
-
-    image, kernel = case.args
-    mistakes = [("did not flip the kernel", kernel),
-                ("flipped the kernel along one axis only", kernel[::-1]),
-                ("flipped the kernel along one axis only", kernel[:, ::-1])]
-    for mistake, k in mistakes:
-        if _mismatch(correlate2d(image, k), got, 1e-6, 1e-9) is None:
-            return (f"your result is a cross-correlation: you {mistake}. Convolution slides "
-                    "the kernel rotated by 180°.")
-    return "convolution is a cross-correlation with the kernel rotated by 180°."
-
-
-def check_correlate2d(fn):
-    """Check ``correlate2d(image, kernel)``, valid mode (notebook 02)."""
-    __tracebackhide__ = True
-    from cnnlib.reference import correlate2d
-
-    check_function(fn, correlate2d, correlate_cases(), name="correlate2d", rtol=1e-6, atol=1e-9,
-                   hint="slide the kernel over the image without flipping it; the output has "
-                        "one row (column) per position where the kernel fits entirely.")
-
-
-def check_convolve2d(fn):
-    """Check a true convolution ``convolve2d(image, kernel)``, valid mode (notebook 02)."""
-    __tracebackhide__ = True
-    from cnnlib.reference import convolve2d
-
-    check_function(fn, convolve2d, correlate_cases(), name="convolve2d", rtol=1e-6, atol=1e-9,
-                   hint=_convolve_hint)
-
-
-def _conv2d_hint(case, expected, got):
-    padding, stride = case.kwargs["padding"], case.kwargs["stride"]
-    if padding == "same":
-        return ("'same' pads so that the output has ceil(n / stride) rows and columns; when the "
-                "total padding is odd, the extra row/column goes at the bottom/right.")
-    if not isinstance(padding, str):
-        return "pad `padding` zeros on each side of the height and width axes only."
-    if stride > 1:
-        return "windows start every `stride` pixels and must fit entirely inside the input."
-    return "each output channel sums over all input channels and all kernel positions."
-
-
-def check_conv2d(fn):
-    """Check ``conv2d(x, w, stride=..., padding=...)``, NHWC like ``tf.nn.conv2d`` (notebook 05)."""
-    __tracebackhide__ = True
-    from cnnlib.reference import conv2d
-
-    check_function(fn, conv2d, conv_cases(), name="conv2d", rtol=1e-5, atol=1e-6,
-                   hint=_conv2d_hint)
-
-
-def _pool_hint(case, expected, got):
-    if case.kwargs.get("stride") not in (None, case.kwargs["pool_size"]):
-        return "windows start every `stride` pixels, not every `pool_size` pixels."
-    if "stride" not in case.kwargs:
-        return "when stride is not given it defaults to pool_size (windows do not overlap)."
-    return "a window covers pool_size pixels (rows, columns when it is a pair) of every channel."
-
-
-def check_max_pool2d(fn):
-    """Check ``max_pool2d(x, pool_size=..., stride=None)``, NHWC (notebook 06)."""
-    __tracebackhide__ = True
-    from cnnlib.reference import max_pool2d
-
-    def hint(case, expected, got):
-        if np.all(case.args[0] < 0):
-            return "all inputs are negative here: start the maximum from the window, not from 0."
-        return _pool_hint(case, expected, got)
-
-    check_function(fn, max_pool2d, pool_cases(), name="max_pool2d", rtol=1e-6, atol=0,
-                   hint=hint)
-
-
-def check_avg_pool2d(fn):
-    """Check ``avg_pool2d(x, pool_size=..., stride=None)``, NHWC (notebook 06)."""
-    __tracebackhide__ = True
-    from cnnlib.reference import avg_pool2d
-
-    check_function(fn, avg_pool2d, pool_cases(), name="avg_pool2d", rtol=1e-6, atol=1e-9,
-                   hint=_pool_hint)
-
-
-def _output_size_hint(case, expected, got):
-    if _is_real(got) and not _is_int(got):
-        return "an output size is a whole number: use integer division // (or int())."
-    if _is_real(got) and abs(got - expected) == 1:
-        return "off by one: count the first window position too."
-    return "count the positions where the kernel fits: the first at 0, then one every `stride` " \
-           "pixels, in the input padded by `padding` on both sides."
-
-
-def check_conv_output_size(fn):
-    """Check ``conv_output_size(n, kernel_size, stride, padding)`` (notebook 04)."""
-    __tracebackhide__ = True
-    from cnnlib.arithmetic import conv_output_size
-
-    check_function(fn, conv_output_size, output_size_cases(), name="conv_output_size",
-                   hint=_output_size_hint)
