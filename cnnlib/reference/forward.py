@@ -77,7 +77,7 @@ def _resolve_padding(padding, spatial, window, stride, explicit=True):
 
     "same" is TensorFlow's split for the given input, window and stride sizes.
     """
-    valid = "'valid', 'same'" + (f" or {_EXPLICIT_FORMS}" if explicit else "")
+    valid = f"'valid', 'same' or {_EXPLICIT_FORMS}" if explicit else "'valid' or 'same'"
     if isinstance(padding, str):
         if padding.lower() not in ("valid", "same"):
             raise ValueError(f"padding must be {valid}, got {padding!r}")
