@@ -1,0 +1,60 @@
+"""Classic convolutional networks, one module per family (notebooks 09-14).
+
+Every builder returns a Keras functional model whose layer names follow the paper and takes
+``input_shape`` and ``classes``, so the same code builds the ImageNet-size model (to count its
+parameters and multiply-adds with :mod:`cnnlib.profile`) and a small one to train on
+MNIST or CIFAR-10.  No builder downloads weights.
+
+The builders ``alexnet``, ``vgg``, ``googlenet`` and ``resnet`` share their module's name, so
+``cnnlib.models.vgg`` is the function; import module-level names from the module itself
+(``from cnnlib.models.resnet import ZeroPadShortcut``).
+
+- :mod:`cnnlib.models.lenet`: ``lenet5`` (LeCun et al. 1998), notebook 09;
+- :mod:`cnnlib.models.alexnet`: ``alexnet`` (Krizhevsky et al. 2012), notebook 10;
+- :mod:`cnnlib.models.vgg`: ``vgg``, ``vgg11`` ... ``vgg19``, ``VGG_CONFIGS`` (Simonyan and
+  Zisserman 2015), notebook 11;
+- :mod:`cnnlib.models.googlenet`: ``googlenet``, ``INCEPTION_MODULES``, ``inception_macs``
+  (Szegedy et al. 2015), notebook 12;
+- :mod:`cnnlib.models.resnet`: ``resnet``, ``resnet18`` ... ``resnet152``, ``cifar_resnet``,
+  ``cifar_plain``, ``IMAGENET_RESNETS`` (He et al. 2016), notebooks 13-14.
+"""
+
+from cnnlib.models.alexnet import alexnet
+from cnnlib.models.googlenet import INCEPTION_MODULES, InceptionConfig, googlenet, inception_macs
+from cnnlib.models.lenet import lenet5
+from cnnlib.models.resnet import (
+    IMAGENET_RESNETS,
+    cifar_plain,
+    cifar_resnet,
+    resnet,
+    resnet18,
+    resnet34,
+    resnet50,
+    resnet101,
+    resnet152,
+)
+from cnnlib.models.vgg import VGG_CONFIGS, vgg, vgg11, vgg13, vgg16, vgg19
+
+__all__ = [
+    "IMAGENET_RESNETS",
+    "INCEPTION_MODULES",
+    "InceptionConfig",
+    "VGG_CONFIGS",
+    "alexnet",
+    "cifar_plain",
+    "cifar_resnet",
+    "googlenet",
+    "inception_macs",
+    "lenet5",
+    "resnet",
+    "resnet18",
+    "resnet34",
+    "resnet50",
+    "resnet101",
+    "resnet152",
+    "vgg",
+    "vgg11",
+    "vgg13",
+    "vgg16",
+    "vgg19",
+]
