@@ -75,6 +75,9 @@ def execute(path, timeout):
     handle, temporary = tempfile.mkstemp(suffix=".ipynb", dir=path.parent)
     with os.fdopen(handle, "w", encoding="utf-8") as file:
         nbformat.write(nb, file)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions
     os.replace(temporary, path)
     return mode
 
