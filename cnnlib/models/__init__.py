@@ -9,6 +9,8 @@ The builders ``alexnet``, ``vgg``, ``googlenet`` and ``resnet`` share their modu
 ``cnnlib.models.vgg`` is the function; import module-level names from the module itself
 (``from cnnlib.models.resnet import ZeroPadShortcut``).
 
+- :mod:`cnnlib.models.pattern`: ``pattern_cnn``, ``pattern_string``: the lecture's pattern
+  INPUT -> [[CONV -> RELU]*N -> POOL?]*M -> [FC -> RELU]*K -> FC, notebook 08;
 - :mod:`cnnlib.models.lenet`: ``lenet5`` (LeCun et al. 1998), notebook 09;
 - :mod:`cnnlib.models.alexnet`: ``alexnet`` (Krizhevsky et al. 2012), notebook 10;
 - :mod:`cnnlib.models.vgg`: ``vgg``, ``vgg11`` ... ``vgg19``, ``VGG_CONFIGS`` (Simonyan and
@@ -22,6 +24,7 @@ The builders ``alexnet``, ``vgg``, ``googlenet`` and ``resnet`` share their modu
 from cnnlib.models.alexnet import alexnet
 from cnnlib.models.googlenet import INCEPTION_MODULES, InceptionConfig, googlenet, inception_macs
 from cnnlib.models.lenet import lenet5
+from cnnlib.models.pattern import pattern_cnn, pattern_string
 from cnnlib.models.resnet import (
     IMAGENET_RESNETS,
     cifar_plain,
@@ -46,6 +49,8 @@ __all__ = [
     "googlenet",
     "inception_macs",
     "lenet5",
+    "pattern_cnn",
+    "pattern_string",
     "resnet",
     "resnet18",
     "resnet34",
