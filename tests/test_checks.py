@@ -1,5 +1,8 @@
 """cnnlib.checks: right answers pass; known-wrong ones fail with a useful, spoiler-free message."""
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -478,9 +481,13 @@ def test_notebook_solutions_pass(check, fn, name, count, capsys):
 
 
 def test_every_ready_made_check_is_tested():
+    """Each ready-made check is exercised by this file or by a tests/test_checks_*.py file."""
     ready_made = {name for name in checks.__all__ if name.startswith("check_")} - {
         "check_function", "check_gradient", "check_value"}
     tested = {c.__name__ for c, _ in RIGHT} | {c.__name__ for c, *_ in SOLUTIONS}
+    other_files = " ".join(path.read_text(encoding="utf-8")
+                           for path in Path(__file__).parent.glob("test_checks_*.py"))
+    tested |= {name for name in ready_made if re.search(rf"\b{name}\b", other_files)}
     assert ready_made == tested
 
 

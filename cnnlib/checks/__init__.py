@@ -10,10 +10,25 @@ shows it.
 - :mod:`cnnlib.checks.core`: :class:`Case`, :class:`CheckFailed`, :func:`check_function`,
   :func:`check_gradient`, :func:`check_value`, :func:`answer_hash`;
 - :mod:`cnnlib.checks.grids`: grids of cases with their edge cases (``conv_cases``, ...);
-- :mod:`cnnlib.checks.course`: one ready-made check per exercise of the notebooks, so that a
-  check cell is one line, ``checks.check_conv2d(conv2d)``, and reveals nothing.
+- ready-made checks, one per exercise, so that a check cell is one line,
+  ``checks.check_conv2d(conv2d)``, and reveals nothing: :mod:`cnnlib.checks.course`
+  (notebooks 00-06), :mod:`cnnlib.checks.backprop` (07), :mod:`cnnlib.checks.keras_cnns` (08),
+  :mod:`cnnlib.checks.architectures` (09-10), :mod:`cnnlib.checks.vgg` (11).
 """
 
+from cnnlib.checks.architectures import (
+    check_alexnet_feature_sizes,
+    check_alexnet_param_split,
+    check_lenet5_connections,
+    check_lenet5_params,
+    check_partial_conv_params,
+    check_two_tower_conv_macs,
+)
+from cnnlib.checks.backprop import (
+    check_conv_backward,
+    check_im2col,
+    check_max_pool_backward,
+)
 from cnnlib.checks.core import (
     Case,
     CheckFailed,
@@ -38,27 +53,50 @@ from cnnlib.checks.course import (
     check_same_padding_split,
 )
 from cnnlib.checks.grids import conv_cases, correlate_cases, output_size_cases, pool_cases
+from cnnlib.checks.keras_cnns import (
+    check_conv2d_shape_and_params,
+    check_example2_model,
+)
+from cnnlib.checks.vgg import (
+    check_stacked_conv_ratio,
+    check_vgg_conv_layer,
+    check_vgg_params,
+)
 
 __all__ = [
     "Case",
     "CheckFailed",
     "answer_hash",
+    "check_alexnet_feature_sizes",
+    "check_alexnet_param_split",
     "check_avg_pool2d",
     "check_box_blur",
     "check_conv2d",
+    "check_conv2d_shape_and_params",
+    "check_conv_backward",
     "check_conv_layer_cost",
     "check_conv_output_size",
     "check_convolve2d",
     "check_correlate2d",
     "check_dense_params",
     "check_equivariance_error",
+    "check_example2_model",
     "check_filter_same",
     "check_function",
     "check_gradient",
+    "check_im2col",
     "check_layer_weights",
+    "check_lenet5_connections",
+    "check_lenet5_params",
     "check_max_pool2d",
+    "check_max_pool_backward",
+    "check_partial_conv_params",
     "check_same_padding_split",
+    "check_stacked_conv_ratio",
+    "check_two_tower_conv_macs",
     "check_value",
+    "check_vgg_conv_layer",
+    "check_vgg_params",
     "conv_cases",
     "correlate_cases",
     "output_size_cases",
