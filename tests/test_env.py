@@ -18,7 +18,7 @@ def run_python(code, **env):
                           env=environment, timeout=120, check=True)
 
 
-def test_import_cnnlib_leaves_stderr_empty_and_onednn_untouched():
+def test_import_cnnlib_leaves_stderr_empty_and_onednn_on():
     result = run_python(
         "import os, cnnlib, tensorflow as tf\n"
         "print(float(tf.reduce_sum(tf.nn.conv2d(tf.ones((1, 5, 5, 1)), tf.ones((3, 3, 1, 1)),"
@@ -26,7 +26,13 @@ def test_import_cnnlib_leaves_stderr_empty_and_onednn_untouched():
         "print(os.environ.get('TF_ENABLE_ONEDNN_OPTS'))\n"
         "print(len(cnnlib._tf.startup_log) > 0)\n")
     assert result.stderr == ""
-    assert result.stdout.splitlines() == ["81.0", "None", "True"]
+    assert result.stdout.splitlines() == ["81.0", "1", "True"]
+
+
+def test_an_explicit_onednn_setting_is_kept():
+    result = run_python("import os, cnnlib\nprint(os.environ['TF_ENABLE_ONEDNN_OPTS'])",
+                        TF_ENABLE_ONEDNN_OPTS="0")
+    assert (result.stdout, result.stderr) == ("0\n", "")
 
 
 def test_tensorflow_alone_is_noisy():
