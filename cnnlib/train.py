@@ -17,13 +17,14 @@ Draw the training curves of the returned history with :func:`cnnlib.viz.plot_his
 """
 
 import numbers
-import operator
 import sys
 import time
 
 import keras
 import numpy as np
 
+from cnnlib.arithmetic import _check_int as _arithmetic_check_int
+from cnnlib.arithmetic import _describe as _arithmetic_describe
 from cnnlib.env import set_seed
 
 __all__ = ["EpochLog", "evaluate", "fit", "subset"]
@@ -33,20 +34,8 @@ _RESERVED = {"verbose": "fit prints its own compact log; pass log=False for sile
              "x": "pass the inputs as the second argument", "y": "pass the targets as the third"}
 
 
-def _describe(value):
-    return f"{value!r} ({type(value).__name__})"
-
-
 def _check_int(name, value, minimum):
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        value = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {_describe(value)}") from None
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return value
+    return _arithmetic_check_int(name, value, minimum, f"an integer >= {minimum}")
 
 
 def _check_model(model, compiled=True):
@@ -132,7 +121,7 @@ def fit(model, x, y, *, epochs, batch_size=128, validation_data=None, validation
     batch_size = _check_int("batch_size", batch_size, 1)
     if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real):
         raise TypeError(f"validation_split must be a number in [0, 1), got "
-                        f"{_describe(validation_split)}")
+                        f"{_arithmetic_describe(validation_split)}")
     if not 0 <= validation_split < 1:
         raise ValueError(f"validation_split must be a number in [0, 1), got {validation_split!r}")
     if validation_data is not None:
@@ -144,7 +133,7 @@ def fit(model, x, y, *, epochs, batch_size=128, validation_data=None, validation
             raise ValueError("give validation_data or validation_split, not both (got "
                              f"validation_split={validation_split!r})")
     if not isinstance(log, bool):
-        raise TypeError(f"log must be True or False, got {_describe(log)}")
+        raise TypeError(f"log must be True or False, got {_arithmetic_describe(log)}")
     for name, why in _RESERVED.items():
         if name in fit_kwargs:
             raise TypeError(f"fit() sets {name} itself: {why}")
@@ -196,7 +185,7 @@ def subset(x, y, n, *, seed=0, stratify=True):
         raise ValueError(f"n must be at most the number of examples ({total:,}), got {n:,}")
     seed = _check_int("seed", seed, 0)
     if not isinstance(stratify, bool):
-        raise TypeError(f"stratify must be True or False, got {_describe(stratify)}")
+        raise TypeError(f"stratify must be True or False, got {_arithmetic_describe(stratify)}")
     x, y = np.asarray(x), np.asarray(y)
     rng = np.random.default_rng(seed)
     if not stratify:

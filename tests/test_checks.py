@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tensorflow as tf
+from check_helpers import failure
 from numpy.lib.stride_tricks import sliding_window_view
 
 from cnnlib import arithmetic, checks, reference
@@ -83,12 +84,6 @@ def test_conv2d_in_float32_passes():
 # --- Known-wrong answers ----------------------------------------------------------------------
 
 
-def failure(check, fn):
-    with pytest.raises(CheckFailed) as info:
-        check(fn)
-    message = str(info.value)
-    assert message.startswith("✘ ") and "\n" not in message, "one short paragraph"
-    return message
 
 
 def test_unflipped_kernel_fails_convolve2d_on_the_first_case():

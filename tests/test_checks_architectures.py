@@ -6,9 +6,9 @@ import functools
 import keras
 import numpy as np
 import pytest
+from check_helpers import failure
 
 from cnnlib import checks, models
-from cnnlib.checks import CheckFailed
 from cnnlib.checks.architectures import (
     _alexnet_feature_sizes,
     _alexnet_param_split,
@@ -16,14 +16,6 @@ from cnnlib.checks.architectures import (
     _lenet5_params,
 )
 from cnnlib.profile import profile_model
-
-
-def failure(check, fn):
-    with pytest.raises(CheckFailed) as info:
-        check(fn)
-    message = str(info.value)
-    assert message.startswith("✘ ") and "\n" not in message, "one short paragraph"
-    return message
 
 
 def passes(check, fn, capsys):

@@ -3,24 +3,15 @@
 import numpy as np
 import pytest
 import scipy.signal
+from check_helpers import failure
 from numpy.lib.stride_tricks import sliding_window_view
 
 from cnnlib import checks, reference
-from cnnlib.checks import CheckFailed
 from cnnlib.checks.backprop import (
     _conv_backward_cases,
     _im2col_cases,
     _max_pool_backward_cases,
 )
-
-
-def failure(check, fn):
-    with pytest.raises(CheckFailed) as info:
-        check(fn)
-    message = str(info.value)
-    assert message.startswith("✘ ") and "\n" not in message, "one short paragraph"
-    return message
-
 
 # --- Convolution backward -----------------------------------------------------------------------
 

@@ -5,9 +5,9 @@ import math
 import keras
 import numpy as np
 import pytest
+from check_helpers import failure
 
 from cnnlib import checks
-from cnnlib.checks import CheckFailed
 from cnnlib.checks.keras_cnns import _expected_example2, _keras_conv2d
 
 layers = keras.layers
@@ -133,12 +133,6 @@ def test_the_conv2d_reference_is_what_keras_reports(args, kwargs):
 # --- Known-wrong answers ----------------------------------------------------------------------
 
 
-def failure(check, fn):
-    with pytest.raises(CheckFailed) as info:
-        check(fn)
-    message = str(info.value)
-    assert message.startswith("✘ ") and "\n" not in message, "one short paragraph"
-    return message
 
 
 def test_example2_missing_pooling_layer_names_the_layer():

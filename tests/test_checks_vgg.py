@@ -1,6 +1,7 @@
 """cnnlib.checks.vgg (notebook 11): right answers pass; known-wrong ones fail with a useful hint."""
 
 import pytest
+from check_helpers import failure
 
 from cnnlib import checks, models
 from cnnlib.checks import CheckFailed
@@ -68,12 +69,6 @@ def test_the_reference_has_the_published_totals():
 # --- Known-wrong answers ----------------------------------------------------------------------
 
 
-def failure(check, fn):
-    with pytest.raises(CheckFailed) as info:
-        check(fn)
-    message = str(info.value)
-    assert message.startswith("✘ ") and "\n" not in message, "one short paragraph"
-    return message
 
 
 def test_conv_layer_without_biases_fails_with_the_slides_formula():
