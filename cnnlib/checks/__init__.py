@@ -16,6 +16,8 @@ shows it.
   :mod:`cnnlib.checks.architectures` (09-10), :mod:`cnnlib.checks.vgg` (11).
 """
 
+from cnnlib.checks import applications, comparing, googlenet, resnet
+from cnnlib.checks.applications import *  # noqa: F403  (wired explicitly once written)
 from cnnlib.checks.architectures import (
     check_alexnet_feature_sizes,
     check_alexnet_param_split,
@@ -29,6 +31,7 @@ from cnnlib.checks.backprop import (
     check_im2col,
     check_max_pool_backward,
 )
+from cnnlib.checks.comparing import *  # noqa: F403
 from cnnlib.checks.core import (
     Case,
     CheckFailed,
@@ -52,11 +55,13 @@ from cnnlib.checks.course import (
     check_max_pool2d,
     check_same_padding_split,
 )
+from cnnlib.checks.googlenet import *  # noqa: F403
 from cnnlib.checks.grids import conv_cases, correlate_cases, output_size_cases, pool_cases
 from cnnlib.checks.keras_cnns import (
     check_conv2d_shape_and_params,
     check_example2_model,
 )
+from cnnlib.checks.resnet import *  # noqa: F403
 from cnnlib.checks.vgg import (
     check_stacked_conv_ratio,
     check_vgg_conv_layer,
@@ -101,4 +106,8 @@ __all__ = [
     "correlate_cases",
     "output_size_cases",
     "pool_cases",
+    *applications.__all__,
+    *comparing.__all__,
+    *googlenet.__all__,
+    *resnet.__all__,
 ]
