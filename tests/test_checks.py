@@ -486,6 +486,22 @@ def test_every_ready_made_check_is_tested():
     assert ready_made == tested
 
 
+def test_every_module_check_is_exported_once():
+    """Each check module's names reach ``cnnlib.checks`` as the same objects, and no two
+    modules export the same name (one would silently replace the other)."""
+    import importlib
+    import pkgutil
+
+    owners = {}
+    for info in pkgutil.iter_modules(checks.__path__):
+        module = importlib.import_module(f"cnnlib.checks.{info.name}")
+        for name in getattr(module, "__all__", ()):
+            assert name not in owners, f"{name} is exported by {owners.get(name)} and {info.name}"
+            owners[name] = info.name
+            assert name in checks.__all__, f"{info.name}.{name} is not in cnnlib.checks.__all__"
+            assert getattr(checks, name) is getattr(module, name)
+
+
 def test_dense_params_without_biases_fails():
     message = failure(checks.check_dense_params, lambda n_inputs, n_units: n_inputs * n_units)
     assert "case 1 of 4" in message and "expected 7850, got 7840" in message

@@ -13,11 +13,16 @@ shows it.
 - ready-made checks, one per exercise, so that a check cell is one line,
   ``checks.check_conv2d(conv2d)``, and reveals nothing: :mod:`cnnlib.checks.course`
   (notebooks 00-06), :mod:`cnnlib.checks.backprop` (07), :mod:`cnnlib.checks.keras_cnns` (08),
-  :mod:`cnnlib.checks.architectures` (09-10), :mod:`cnnlib.checks.vgg` (11).
+  :mod:`cnnlib.checks.architectures` (09-10), :mod:`cnnlib.checks.vgg` (11),
+  :mod:`cnnlib.checks.googlenet` (12), :mod:`cnnlib.checks.resnet` (13),
+  :mod:`cnnlib.checks.comparing` (14), :mod:`cnnlib.checks.applications` (15).
 """
 
-from cnnlib.checks import applications, comparing, googlenet, resnet
-from cnnlib.checks.applications import *  # noqa: F403  (wired explicitly once written)
+from cnnlib.checks.applications import (
+    check_box_iou,
+    check_conv_transpose_output_size,
+    check_mask_iou,
+)
 from cnnlib.checks.architectures import (
     check_alexnet_feature_sizes,
     check_alexnet_param_split,
@@ -31,7 +36,10 @@ from cnnlib.checks.backprop import (
     check_im2col,
     check_max_pool_backward,
 )
-from cnnlib.checks.comparing import *  # noqa: F403
+from cnnlib.checks.comparing import (
+    check_conv_macs_per_weight,
+    check_pareto_front,
+)
 from cnnlib.checks.core import (
     Case,
     CheckFailed,
@@ -55,13 +63,20 @@ from cnnlib.checks.course import (
     check_max_pool2d,
     check_same_padding_split,
 )
-from cnnlib.checks.googlenet import *  # noqa: F403
+from cnnlib.checks.googlenet import (
+    check_inception_module_size,
+    check_reduced_conv_macs,
+)
 from cnnlib.checks.grids import conv_cases, correlate_cases, output_size_cases, pool_cases
 from cnnlib.checks.keras_cnns import (
     check_conv2d_shape_and_params,
     check_example2_model,
 )
-from cnnlib.checks.resnet import *  # noqa: F403
+from cnnlib.checks.resnet import (
+    check_bottleneck_macs,
+    check_cifar_resnet_params,
+    check_zero_pad_shortcut,
+)
 from cnnlib.checks.vgg import (
     check_stacked_conv_ratio,
     check_vgg_conv_layer,
@@ -75,12 +90,17 @@ __all__ = [
     "check_alexnet_feature_sizes",
     "check_alexnet_param_split",
     "check_avg_pool2d",
+    "check_bottleneck_macs",
     "check_box_blur",
+    "check_box_iou",
+    "check_cifar_resnet_params",
     "check_conv2d",
     "check_conv2d_shape_and_params",
     "check_conv_backward",
     "check_conv_layer_cost",
+    "check_conv_macs_per_weight",
     "check_conv_output_size",
+    "check_conv_transpose_output_size",
     "check_convolve2d",
     "check_correlate2d",
     "check_dense_params",
@@ -90,24 +110,25 @@ __all__ = [
     "check_function",
     "check_gradient",
     "check_im2col",
+    "check_inception_module_size",
     "check_layer_weights",
     "check_lenet5_connections",
     "check_lenet5_params",
+    "check_mask_iou",
     "check_max_pool2d",
     "check_max_pool_backward",
+    "check_pareto_front",
     "check_partial_conv_params",
+    "check_reduced_conv_macs",
     "check_same_padding_split",
     "check_stacked_conv_ratio",
     "check_two_tower_conv_macs",
     "check_value",
     "check_vgg_conv_layer",
     "check_vgg_params",
+    "check_zero_pad_shortcut",
     "conv_cases",
     "correlate_cases",
     "output_size_cases",
     "pool_cases",
-    *applications.__all__,
-    *comparing.__all__,
-    *googlenet.__all__,
-    *resnet.__all__,
 ]

@@ -45,6 +45,17 @@ _SHORTCUTS = ("A", "B")
 _BN_EPSILON = 1.001e-5  # as keras.applications
 
 
+def _check_initializer(initializer):
+    """A Keras initializer, or the name of one (``"he_normal"``)."""
+    try:
+        if keras.initializers.get(initializer) is None:
+            raise ValueError
+    except (ValueError, TypeError):
+        raise ValueError(f"kernel_initializer must be a Keras initializer or its name, such as "
+                         f"'glorot_uniform' or 'he_normal', got {initializer!r}") from None
+    return initializer
+
+
 @keras.saving.register_keras_serializable(package="cnnlib")
 class ZeroPadShortcut(layers.Layer):
     """Shortcut option A of He et al. (2015): identity, subsampled by ``strides`` and with
@@ -68,20 +79,24 @@ class ZeroPadShortcut(layers.Layer):
         return {**super().get_config(), "filters": self.filters, "strides": self.strides}
 
 
-def conv_bn(x, filters, kernel_size, strides=1, relu=True, use_bias=True, name="conv1"):
+def conv_bn(x, filters, kernel_size, strides=1, relu=True, use_bias=True, name="conv1", *,
+            batch_norm=True, kernel_initializer="glorot_uniform"):
     """Convolution ``{name}_conv``, batch normalisation ``{name}_bn`` and ReLU ``{name}_relu``.
 
     A strided convolution larger than 1x1 is preceded by symmetric zero padding
     ``{name}_pad`` of ``kernel_size // 2``, as in the paper's Torch code (Keras's
     ``padding="same"`` would pad only the bottom and right); otherwise padding is "same".
+    ``batch_norm=False`` leaves out the batch normalisation (notebook 13 shows what it does);
+    ``kernel_initializer`` is Keras's (its default, ``"glorot_uniform"``, unless given).
     """
     padding = "same"
     if strides > 1 and kernel_size > 1:
         x = layers.ZeroPadding2D(kernel_size // 2, name=f"{name}_pad")(x)
         padding = "valid"
     x = layers.Conv2D(filters, kernel_size, strides=strides, padding=padding, use_bias=use_bias,
-                      name=f"{name}_conv")(x)
-    x = layers.BatchNormalization(epsilon=_BN_EPSILON, name=f"{name}_bn")(x)
+                      kernel_initializer=kernel_initializer, name=f"{name}_conv")(x)
+    if batch_norm:
+        x = layers.BatchNormalization(epsilon=_BN_EPSILON, name=f"{name}_bn")(x)
     return layers.Activation("relu", name=f"{name}_relu")(x) if relu else x
 
 
@@ -91,21 +106,26 @@ def _merge(x, shortcut, name):
     return layers.Activation("relu", name=f"{name}_out")(x)
 
 
-def _shortcut(x, filters, strides, option, use_bias, name):
+def _shortcut(x, filters, strides, option, use_bias, name, **conv_options):
     """Identity when shapes match, else option "A" (zero padding) or "B" (1x1 projection)."""
     if strides == 1 and x.shape[-1] == filters:
         return x
     if option == "A":
         return ZeroPadShortcut(filters, strides, name=f"{name}_0_shortcut")(x)
-    return conv_bn(x, filters, 1, strides, relu=False, use_bias=use_bias, name=f"{name}_0")
+    return conv_bn(x, filters, 1, strides, relu=False, use_bias=use_bias, name=f"{name}_0",
+                   **conv_options)
 
 
 def basic_block(x, filters, strides=1, shortcut="B", residual=True, use_bias=True,
-                name="conv2_block1"):
-    """Two 3x3 convolutions (Fig. 5 left); the first one carries the stride."""
-    skip = _shortcut(x, filters, strides, shortcut, use_bias, name) if residual else None
-    x = conv_bn(x, filters, 3, strides, use_bias=use_bias, name=f"{name}_1")
-    x = conv_bn(x, filters, 3, relu=False, use_bias=use_bias, name=f"{name}_2")
+                name="conv2_block1", *, batch_norm=True, kernel_initializer="glorot_uniform"):
+    """Two 3x3 convolutions (Fig. 5 left); the first one carries the stride.  ``batch_norm``
+    and ``kernel_initializer`` go to every :func:`conv_bn` of the block."""
+    options = {"batch_norm": batch_norm, "kernel_initializer": kernel_initializer}
+    skip = None
+    if residual:
+        skip = _shortcut(x, filters, strides, shortcut, use_bias, name, **options)
+    x = conv_bn(x, filters, 3, strides, use_bias=use_bias, name=f"{name}_1", **options)
+    x = conv_bn(x, filters, 3, relu=False, use_bias=use_bias, name=f"{name}_2", **options)
     return _merge(x, skip, name)
 
 
@@ -191,7 +211,8 @@ def resnet152(input_shape=(224, 224, 3), classes=1000, stride_in="1x1"):
     return resnet(152, input_shape, classes, stride_in)
 
 
-def cifar_resnet(depth=20, input_shape=(32, 32, 3), classes=10, shortcut="A", residual=True):
+def cifar_resnet(depth=20, input_shape=(32, 32, 3), classes=10, shortcut="A", residual=True, *,
+                 batch_norm=True, kernel_initializer="glorot_uniform"):
     """The CIFAR-10 ResNet of depth 6n+2 of He et al. (2015), Section 4.2, or its plain twin.
 
     ``conv1`` is a 3x3 convolution with 16 filters; stages conv2, conv3 and conv4 hold n basic
@@ -222,6 +243,12 @@ def cifar_resnet(depth=20, input_shape=(32, 32, 3), classes=10, shortcut="A", re
 
     "all" adds the batch normalisation moving means and variances, which Keras counts in
     ``count_params()`` (and the profiler too) but which are not trained.
+
+    ``batch_norm=False`` builds the same network without batch normalisation (each
+    convolution then has a bias, since no batch-norm shift replaces it); ``kernel_initializer``
+    initialises every convolution: Keras's ``"glorot_uniform"`` by default, ``"he_normal"``
+    for the paper's (He et al. 2015b).  Notebook 13 compares the gradients of these variants
+    at initialisation.
     """
     depth = _check_int("depth", depth, 8, "6n+2 for a positive integer n (20, 32, 44, 56, 110)")
     if (depth - 2) % 6:
@@ -232,20 +259,25 @@ def cifar_resnet(depth=20, input_shape=(32, 32, 3), classes=10, shortcut="A", re
     classes = _check_classes(classes)
     shortcut = _check_choice("shortcut", shortcut, _SHORTCUTS)
     residual = _check_bool("residual", residual)
+    batch_norm = _check_bool("batch_norm", batch_norm)
+    options = {"use_bias": not batch_norm, "batch_norm": batch_norm,
+               "kernel_initializer": _check_initializer(kernel_initializer)}
 
     inputs = keras.Input(shape=input_shape, name="input")
-    x = conv_bn(inputs, 16, 3, use_bias=False, name="conv1")
+    x = conv_bn(inputs, 16, 3, name="conv1", **options)
     for stage, filters in enumerate((16, 32, 64), 2):
         for k in range(1, (depth - 2) // 6 + 1):
             strides = 2 if stage > 2 and k == 1 else 1
-            x = basic_block(x, filters, strides, shortcut, residual, use_bias=False,
-                            name=f"conv{stage}_block{k}")
+            x = basic_block(x, filters, strides, shortcut, residual,
+                            name=f"conv{stage}_block{k}", **options)
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     outputs = layers.Dense(classes, activation="softmax", name="predictions")(x)
     kind = "resnet" if residual else "plain"
     return keras.Model(inputs, outputs, name=f"cifar_{kind}{depth}")
 
 
-def cifar_plain(depth=20, input_shape=(32, 32, 3), classes=10):
+def cifar_plain(depth=20, input_shape=(32, 32, 3), classes=10, *, batch_norm=True,
+                kernel_initializer="glorot_uniform"):
     """The plain CIFAR-10 network of depth 6n+2: ``cifar_resnet(..., residual=False)``."""
-    return cifar_resnet(depth, input_shape, classes, residual=False)
+    return cifar_resnet(depth, input_shape, classes, residual=False, batch_norm=batch_norm,
+                        kernel_initializer=kernel_initializer)
