@@ -4,7 +4,7 @@ useful hint that does not give the answer away."""
 import keras
 import numpy as np
 import pytest
-from check_helpers import failure
+from check_helpers import failure, solutions_pass_test
 
 from cnnlib import checks
 from cnnlib.checks import CheckFailed
@@ -46,20 +46,8 @@ SOLUTIONS = [
 ]
 
 
-@pytest.mark.parametrize(("check", "fn", "name", "count"), SOLUTIONS,
-                         ids=[name for _, _, name, _ in SOLUTIONS])
-def test_solutions_pass_with_one_line(check, fn, name, count, capsys):
-    check(fn)
-    assert capsys.readouterr().out == f"✔ {name}: passed all {count} cases\n"
+test_solutions_pass_with_one_line = solutions_pass_test(SOLUTIONS)
 
-
-def test_the_checks_are_exported():
-    from cnnlib.checks import applications
-
-    assert applications.__all__
-    assert all(getattr(checks, name) is getattr(applications, name)
-               for name in applications.__all__)
-    assert set(applications.__all__) <= set(checks.__all__)
 
 
 # --- The references agree with Keras and the library -------------------------------------------

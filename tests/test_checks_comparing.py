@@ -5,7 +5,7 @@ import math
 
 import keras
 import pytest
-from check_helpers import failure
+from check_helpers import failure, solutions_pass_test
 
 from cnnlib import checks, profile
 from cnnlib.checks import CheckFailed
@@ -51,18 +51,7 @@ SOLUTIONS = [
 ]
 
 
-@pytest.mark.parametrize(("check", "fn", "name", "count"), SOLUTIONS,
-                         ids=[fn.__name__ for _, fn, _, _ in SOLUTIONS])
-def test_solutions_pass_with_one_line(check, fn, name, count, capsys):
-    check(fn)
-    assert capsys.readouterr().out == f"✔ {name}: passed all {count} cases\n"
-
-
-def test_the_checks_are_exported():
-    from cnnlib.checks import comparing
-
-    assert comparing.__all__ == ["check_conv_macs_per_weight", "check_pareto_front"]
-    assert all(getattr(checks, name) is getattr(comparing, name) for name in comparing.__all__)
+test_solutions_pass_with_one_line = solutions_pass_test(SOLUTIONS)
 
 
 @pytest.mark.parametrize(("size", "kernel", "c_in", "filters", "stride", "padding"),

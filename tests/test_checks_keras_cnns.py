@@ -109,11 +109,6 @@ def test_conv2d_accepts_lists_and_another_correct_formula(capsys):
     assert capsys.readouterr().out.startswith("✔ conv2d_shape_and_params")
 
 
-def test_the_checks_are_exported():
-    from cnnlib.checks import keras_cnns
-
-    assert all(getattr(checks, name) is getattr(keras_cnns, name) for name in keras_cnns.__all__)
-
 
 @pytest.mark.parametrize(("args", "kwargs"), [
     (((28, 28, 1), 16, 3), {"padding": "same"}),

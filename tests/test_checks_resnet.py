@@ -3,7 +3,7 @@
 import keras
 import numpy as np
 import pytest
-from check_helpers import failure
+from check_helpers import failure, solutions_pass_test
 
 from cnnlib import checks, models
 from cnnlib.checks import CheckFailed
@@ -44,18 +44,8 @@ SOLUTIONS = [
 ]
 
 
-@pytest.mark.parametrize(("check", "fn", "name", "count"), SOLUTIONS,
-                         ids=[name for _, _, name, _ in SOLUTIONS])
-def test_solutions_pass_with_one_line(check, fn, name, count, capsys):
-    check(fn)
-    assert capsys.readouterr().out == f"✔ {name}: passed all {count} cases\n"
+test_solutions_pass_with_one_line = solutions_pass_test(SOLUTIONS)
 
-
-def test_the_checks_are_exported():
-    from cnnlib.checks import resnet
-
-    assert resnet.__all__ and all(getattr(checks, name) is getattr(resnet, name)
-                                  for name in resnet.__all__)
 
 
 # --- The references agree with the library's layers and models --------------------------------

@@ -1,7 +1,7 @@
 """cnnlib.checks.vgg (notebook 11): right answers pass; known-wrong ones fail with a useful hint."""
 
 import pytest
-from check_helpers import failure
+from check_helpers import failure, solutions_pass_test
 
 from cnnlib import checks, models
 from cnnlib.checks import CheckFailed
@@ -41,17 +41,8 @@ SOLUTIONS = [
 ]
 
 
-@pytest.mark.parametrize(("check", "fn", "name", "count"), SOLUTIONS,
-                         ids=[name for _, _, name, _ in SOLUTIONS])
-def test_solutions_pass_with_one_line(check, fn, name, count, capsys):
-    check(fn)
-    assert capsys.readouterr().out == f"✔ {name}: passed all {count} cases\n"
+test_solutions_pass_with_one_line = solutions_pass_test(SOLUTIONS)
 
-
-def test_the_checks_are_exported():
-    from cnnlib.checks import vgg
-
-    assert all(getattr(checks, name) is getattr(vgg, name) for name in vgg.__all__)
 
 
 @pytest.mark.parametrize(("depth", "input_size", "classes", "dense_units"),
