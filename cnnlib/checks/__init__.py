@@ -7,12 +7,15 @@ hint.  A single-number answer is checked by :func:`check_value` against a value 
 from the library or against a hash (:func:`answer_hash`), so the student edition never
 shows it.
 
-- :mod:`cnnlib.checks.core`: :class:`Case`, :class:`CheckFailed`, :func:`check_function`,
-  :func:`check_gradient`, :func:`check_value`, :func:`answer_hash`;
+- :mod:`cnnlib.checks.core`: :class:`Case`, :class:`Mistake`, :class:`CheckFailed`,
+  :func:`check_function`, :func:`check_gradient`, :func:`check_value`, :func:`answer_hash`,
+  :func:`run_student`, :func:`fail`; :mod:`cnnlib.checks.compare`: comparing answers;
+- :mod:`cnnlib.checks.integrity`: :func:`assert_own_work`, for the hidden tests of graded copies;
 - :mod:`cnnlib.checks.grids`: grids of cases with their edge cases (``conv_cases``, ...);
 - ready-made checks, one per exercise, so that a check cell is one line,
-  ``checks.check_conv2d(conv2d)``, and reveals nothing: :mod:`cnnlib.checks.course`
-  (notebooks 00-06), :mod:`cnnlib.checks.backprop` (07), :mod:`cnnlib.checks.keras_cnns` (08),
+  ``checks.check_conv2d(conv2d)``, and reveals nothing: :mod:`cnnlib.checks.nb00_getting_started`
+  ... :mod:`cnnlib.checks.nb06_pooling` (one module per notebook 00-06),
+  :mod:`cnnlib.checks.backprop` (07), :mod:`cnnlib.checks.keras_cnns` (08),
   :mod:`cnnlib.checks.architectures` (09-10), :mod:`cnnlib.checks.vgg` (11),
   :mod:`cnnlib.checks.googlenet` (12), :mod:`cnnlib.checks.resnet` (13),
   :mod:`cnnlib.checks.comparing` (14), :mod:`cnnlib.checks.applications` (15).
@@ -43,35 +46,29 @@ from cnnlib.checks.comparing import (
 from cnnlib.checks.core import (
     Case,
     CheckFailed,
+    Mistake,
     answer_hash,
     check_function,
     check_gradient,
     check_value,
-)
-from cnnlib.checks.course import (
-    check_avg_pool2d,
-    check_box_blur,
-    check_conv2d,
-    check_conv_layer_cost,
-    check_conv_output_size,
-    check_convolve2d,
-    check_correlate2d,
-    check_dense_params,
-    check_equivariance_error,
-    check_filter_same,
-    check_layer_weights,
-    check_max_pool2d,
-    check_same_padding_split,
 )
 from cnnlib.checks.googlenet import (
     check_inception_module_size,
     check_reduced_conv_macs,
 )
 from cnnlib.checks.grids import conv_cases, correlate_cases, output_size_cases, pool_cases
+from cnnlib.checks.integrity import assert_own_work, library_calls
 from cnnlib.checks.keras_cnns import (
     check_conv2d_shape_and_params,
     check_example2_model,
 )
+from cnnlib.checks.nb00_getting_started import check_dense_params, check_values_per_image
+from cnnlib.checks.nb01_why_convolutions import check_equivariance_error, check_layer_weights
+from cnnlib.checks.nb02_convolution import check_convolve2d, check_correlate2d
+from cnnlib.checks.nb03_image_filtering import check_box_blur, check_filter_same
+from cnnlib.checks.nb04_output_size import check_conv_output_size, check_same_padding_split
+from cnnlib.checks.nb05_channels_cost import check_conv2d, check_conv_layer_cost
+from cnnlib.checks.nb06_pooling import check_avg_pool2d, check_max_pool2d
 from cnnlib.checks.resnet import (
     check_bottleneck_macs,
     check_cifar_resnet_params,
@@ -86,7 +83,9 @@ from cnnlib.checks.vgg import (
 __all__ = [
     "Case",
     "CheckFailed",
+    "Mistake",
     "answer_hash",
+    "assert_own_work",
     "check_alexnet_feature_sizes",
     "check_alexnet_param_split",
     "check_avg_pool2d",
@@ -124,11 +123,13 @@ __all__ = [
     "check_stacked_conv_ratio",
     "check_two_tower_conv_macs",
     "check_value",
+    "check_values_per_image",
     "check_vgg_conv_layer",
     "check_vgg_params",
     "check_zero_pad_shortcut",
     "conv_cases",
     "correlate_cases",
+    "library_calls",
     "output_size_cases",
     "pool_cases",
 ]

@@ -1,7 +1,7 @@
 """Ready-made checks of notebook 15's exercises (applications: auto-encoders, segmentation,
 localisation).
 
-Like :mod:`cnnlib.checks.course`, each check is one call in the notebook,
+Like the checks of notebooks 00-06, each check is one call in the notebook,
 ``checks.check_mask_iou(mask_iou)``; the reference, the cases and the hints live here.  The
 tests compare the references with Keras (``Conv2DTranspose``, ``keras.metrics.IoU``) and with
 :func:`cnnlib.shapes.box_iou`.
@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-from cnnlib.checks.core import Case, _is_real, check_function
+from cnnlib.checks.compare import is_real
+from cnnlib.checks.core import Case, check_function
 
 __all__ = ["check_box_iou", "check_conv_transpose_output_size", "check_mask_iou"]
 
@@ -28,7 +29,7 @@ def _conv_transpose_output_size(n, kernel_size, stride, padding):
 
 def _conv_transpose_output_size_hint(case, expected, got):
     n, kernel_size, stride, padding = case.args
-    if not _is_real(got):
+    if not is_real(got):
         return "return one whole number, the output length."
     if got == (n - kernel_size) // stride + 1 or got == -(-n // stride):
         return ("that is the output size of a convolution, which shrinks the input; a transposed "
@@ -78,7 +79,7 @@ def _mask_iou(mask_a, mask_b):
 def _mask_iou_hint(case, expected, got):
     a, b = (np.asarray(m).astype(bool) for m in case.args)
     both, size_a, size_b = np.sum(a & b), np.sum(a), np.sum(b)
-    if not _is_real(got):
+    if not is_real(got):
         return "return one number, the ratio (a float)."
     if size_a + size_b and math.isclose(got, 2 * both / (size_a + size_b)):
         return ("2·|A ∩ B| / (|A| + |B|) is the Dice coefficient (the F1 score of the pixels), "
@@ -152,7 +153,7 @@ def _box_parts(box_a, box_b):
 def _box_iou_hint(case, expected, got):
     height, width, area_a, area_b = _box_parts(*case.args)
     (ta, la, ba, ra), (tb, lb, bb, rb) = case.args
-    if not _is_real(got):
+    if not is_real(got):
         return "return one number, the ratio (a float)."
     if height < 0 and width < 0 and got > 0:
         return ("boxes apart in both directions have two negative overlaps, whose product is "

@@ -1,6 +1,6 @@
 """Ready-made checks of notebooks 09 (LeNet-5) and 10 (AlexNet): counting a network's cost.
 
-Like :mod:`cnnlib.checks.course`, each check is one call in the notebook,
+Like the checks of notebooks 00-06, each check is one call in the notebook,
 ``checks.check_partial_conv_params(partial_conv_params)``; the reference, the cases and the
 hints live here.  The references count with :mod:`cnnlib.arithmetic`; the tests compare them
 with the models that :func:`cnnlib.models.lenet5` and :func:`cnnlib.models.alexnet` build.
@@ -11,15 +11,8 @@ the answers away.
 
 import numpy as np
 
-from cnnlib.checks.core import (
-    Case,
-    _accepted_hashes,
-    _is_int,
-    _is_real,
-    _not_answered,
-    check_function,
-    check_value,
-)
+from cnnlib.checks.compare import is_int, is_real
+from cnnlib.checks.core import Case, check_function, check_value
 
 __all__ = [
     "check_alexnet_feature_sizes",
@@ -29,28 +22,6 @@ __all__ = [
     "check_partial_conv_params",
     "check_two_tower_conv_macs",
 ]
-
-
-def _answer_of(fn, name):
-    """``fn()`` for an exercise written as a function of no arguments (or the value itself)."""
-    __tracebackhide__ = True
-    if not callable(fn):
-        return fn
-    try:
-        return fn()
-    except NotImplementedError as err:
-        _not_answered(name, err)
-
-
-def _known_mistake(value, mistakes, digits=None):
-    """The hint of the first known wrong answer (given by its hash prefix) that ``value`` is."""
-    if not _is_real(value):
-        return None
-    accepted = _accepted_hashes(value, digits)
-    for prefix, hint in mistakes.items():
-        if any(h.startswith(prefix) for h in accepted):
-            return hint
-    return None
 
 
 # Notebook 09, exercise 1: a partially connected convolution --------------------------------
@@ -79,7 +50,7 @@ def _partial_conv_hint(case, expected, got):
     table, kernel_size = case.args
     kernels = kernel_size * kernel_size * int(np.sum(table))
     n_in, n_out = table.shape
-    if not _is_real(got):
+    if not is_real(got):
         return "return one number, the count of weights and biases."
     if got == kernels:
         return "every output map has a bias too: add one per output map."
@@ -205,12 +176,10 @@ def check_lenet5_connections(fn):
     C3 connection table, trainable S2/S4, the RBF output), as the paper counts them: every unit's
     inputs plus one for its bias (notebook 09)."""
     __tracebackhide__ = True
-    value = _answer_of(fn, "lenet5_connections")
-    hint = _known_mistake(value, _LENET5_CONNECTION_MISTAKES) or (
-        "add up, layer by layer, (number of units) × (inputs per unit + 1 for the bias); the "
-        "paper gives C1's count, 122,304 = 28·28·6·(5·5 + 1), to compare with.")
-    check_value(value, name="lenet5_connections", expected_hash=_LENET5_CONNECTIONS_HASH,
-                hint=hint)
+    check_value(fn, name="lenet5_connections", expected_hash=_LENET5_CONNECTIONS_HASH,
+                mistakes=_LENET5_CONNECTION_MISTAKES,
+                hint="add up, layer by layer, (number of units) × (inputs per unit + 1 for the "
+                     "bias); the paper gives C1's count, 122,304 = 28·28·6·(5·5 + 1).")
 
 
 # Notebook 10, exercise 1: AlexNet's feature-map sizes ----------------------------------------
@@ -236,7 +205,7 @@ def _alexnet_sizes_hint(case, expected, got):
     if not isinstance(got, tuple | list | np.ndarray) or len(got) != len(_ALEXNET_LAYERS):
         return f"return 8 sizes, one per layer: {', '.join(_ALEXNET_LAYERS)}."
     for name, have in zip(_ALEXNET_LAYERS, got, strict=True):
-        if not _is_int(have):
+        if not is_int(have):
             return (f"{name} is {have!r}: a size is a whole number (an int); Keras drops the "
                     "last rows/columns that a window does not fit: integer division //.")
     for name, want, have in zip(_ALEXNET_LAYERS, expected, got, strict=True):
@@ -334,8 +303,7 @@ def check_two_tower_conv_macs(fn):
     convolutions of the paper's two-GPU AlexNet, where conv2, conv4 and conv5 are grouped
     convolutions with 2 groups (notebook 10)."""
     __tracebackhide__ = True
-    value = _answer_of(fn, "two_tower_conv_macs")
-    hint = _known_mistake(value, _TWO_TOWER_MACS_MISTAKES) or (
-        "every output value of a convolution needs one multiply-add per weight of its kernel, "
-        "kh·kw·(input maps it sees); a grouped kernel sees C/2 maps.")
-    check_value(value, name="two_tower_conv_macs", expected_hash=_TWO_TOWER_MACS_HASH, hint=hint)
+    check_value(fn, name="two_tower_conv_macs", expected_hash=_TWO_TOWER_MACS_HASH,
+                mistakes=_TWO_TOWER_MACS_MISTAKES,
+                hint="every output value of a convolution needs one multiply-add per weight of "
+                     "its kernel, kh·kw·(input maps it sees); a grouped kernel sees C/2 maps.")

@@ -1,6 +1,6 @@
 """Ready-made checks of notebook 07's exercises: backward passes and im2col.
 
-Like :mod:`cnnlib.checks.course`, each check is one call in the notebook,
+Like the checks of notebooks 00-06, each check is one call in the notebook,
 ``checks.check_conv_backward(conv_backward)``; the reference, the cases and the hints live
 here.  The student functions take explicit arguments (no cache), without padding: a padded
 convolution is the valid convolution of the padded input, so the grids below pad the inputs
@@ -8,19 +8,10 @@ of :func:`~cnnlib.checks.grids.conv_cases` first and keep its edge cases (overla
 windows, strides larger than the kernel, non-square kernels, batches, several channels).
 """
 
-import copy
-
 import numpy as np
 
-from cnnlib.checks.core import (
-    Case,
-    _fail,
-    _mismatch,
-    _not_answered,
-    _short,
-    check_function,
-    check_gradient,
-)
+from cnnlib.checks.compare import matches
+from cnnlib.checks.core import Case, Mistake, check_function, check_gradient
 from cnnlib.checks.grids import conv_cases, pool_cases
 
 __all__ = ["check_conv_backward", "check_im2col", "check_max_pool_backward"]
@@ -30,37 +21,7 @@ _PLUS_EQUALS = ("where windows overlap, an input receives gradient from every wi
 
 
 def _matches(candidate, got):
-    return _mismatch(np.asarray(candidate), got, 1e-5, 1e-8) is None
-
-
-def _check_outputs(student_fn, reference_fn, cases, *, name, outputs, hints):
-    """:func:`~cnnlib.checks.core.check_gradient` on each output of a function that returns a
-    tuple: one line per output, ``✔ name dx: passed all N cases``."""
-    __tracebackhide__ = True
-    first = cases[0]
-    try:
-        got = student_fn(*copy.deepcopy(first.args), **copy.deepcopy(first.kwargs))
-    except NotImplementedError as err:
-        _not_answered(name, err)
-    except Exception:  # noqa: BLE001 - reported with its case and line by check_gradient below
-        got = None
-    else:
-        if not isinstance(got, tuple | list) or len(got) != len(outputs):
-            missing = " (did you forget to `return` them?)" if got is None else ""
-            _fail(name, f"case 1 of {len(cases)} failed — {first.label}: return a tuple "
-                        f"({', '.join(outputs)}), got {_short(got)}{missing}.")
-
-    for k, output in enumerate(outputs):
-        def student_part(*args, k=k, **kwargs):
-            result = student_fn(*args, **kwargs)
-            return result[k] if isinstance(result, tuple | list) and len(result) > k else None
-
-        def reference_part(*args, k=k, **kwargs):
-            return reference_fn(*args, **kwargs)[k]
-
-        student_part.__name__ = name
-        check_gradient(student_part, reference_part, cases, name=f"{name} {output}",
-                       hint=hints[output])
+    return matches(np.asarray(candidate), got, 1e-5, 1e-8)
 
 
 # Convolution backward --------------------------------------------------------------------------
@@ -74,43 +35,60 @@ def _library_conv_backward(dout, x, w, stride=1):
     return conv_backward(dout, cache)
 
 
-def _overwriting_conv_backward(dout, x, w, stride):
-    """The usual mistake: ``=`` instead of ``+=`` (for hints only)."""
+def _loop_conv_backward(dout, x, w, stride, *, accumulate=True, use_stride=True):
+    """Loops over the output positions; the usual mistakes switched on (for hints only):
+    ``=`` instead of ``+=``, the windows placed every pixel instead of every ``stride``."""
     kh, kw = w.shape[:2]
+    step = stride if use_stride else 1
     dx, dw = np.zeros_like(x, dtype=float), np.zeros_like(w, dtype=float)
     for i in range(dout.shape[1]):
         for j in range(dout.shape[2]):
-            window = np.s_[:, i * stride:i * stride + kh, j * stride:j * stride + kw, :]
-            dx[window] = np.einsum("nf,hwcf->nhwc", dout[:, i, j], w)
-            dw = np.einsum("nhwc,nf->hwcf", x[window], dout[:, i, j])
-    return dx, dw
+            window = np.s_[:, i * step:i * step + kh, j * step:j * step + kw, :]
+            dx_part = np.einsum("nf,hwcf->nhwc", dout[:, i, j], w)
+            dw_part = np.einsum("nhwc,nf->hwcf", x[window], dout[:, i, j])
+            if accumulate:
+                dx[window] += dx_part
+                dw += dw_part
+            else:
+                dx[window] = dx_part
+                dw = dw_part
+    return dx, dw, dout.sum(axis=(0, 1, 2))
 
 
-def _conv_dx_hint(case, expected, got):
-    dout, x, w = case.args
-    stride = case.kwargs["stride"]
-    if _matches(_overwriting_conv_backward(dout, x, w, stride)[0], got):
-        return _PLUS_EQUALS
-    if _matches(_library_conv_backward(dout, x, w[::-1, ::-1], stride)[0], got):
-        return ("your dx is the full correlation of dout with the kernel as it is: dx needs the "
+def _conv_backward_mistakes():
+    def overwriting(dout, x, w, stride=1):
+        return _loop_conv_backward(dout, x, w, stride, accumulate=False)
+
+    def no_stride(dout, x, w, stride=1):
+        return _loop_conv_backward(dout, x, w, stride, use_stride=False)
+
+    def kernel_not_rotated(dout, x, w, stride=1):
+        return _library_conv_backward(dout, x, w[::-1, ::-1], stride)
+
+    def db_of_first_example(dout, x, w, stride=1):
+        return None, None, dout[0].sum(axis=(0, 1))
+
+    return [
+        Mistake(_PLUS_EQUALS, answer=overwriting, output="dx"),
+        Mistake("dw sums the contributions of every output position and every example: "
+                "accumulate with += rather than overwrite with =.", answer=overwriting,
+                output="dw"),
+        Mistake("the window of output (i, j) starts at (i·stride, j·stride) of x, not at "
+                "(i, j): multiply the position by the stride.", answer=no_stride),
+        Mistake("your dx is the full correlation of dout with the kernel as it is: dx needs the "
                 "kernel rotated by 180° (a full convolution), or, with loops, add "
-                "w * dout[n, i, j, f] onto the window at (i*stride, j*stride).")
-    return ("dx[n, i*s + m, j*s + k, c] collects w[m, k, c, f] * dout[n, i, j, f] from every "
-            "window (i, j) that covers it, summed over the filters f. " + _PLUS_EQUALS)
-
-
-def _conv_dw_hint(case, expected, got):
-    dout, x, w = case.args
-    if _matches(_overwriting_conv_backward(dout, x, w, case.kwargs["stride"])[1], got):
-        return ("dw sums the contributions of every output position and every example: "
-                "accumulate with += rather than overwrite with =.")
-    return ("dw[m, k, c, f] = sum over n, i, j of x[n, i*s + m, j*s + k, c] * dout[n, i, j, f]: "
-            "the input correlated with the upstream gradient.")
+                "w * dout[n, i, j, f] onto the window at (i*stride, j*stride).",
+                answer=kernel_not_rotated, output="dx"),
+        Mistake("db sums over the batch too, not over the first example only.",
+                answer=db_of_first_example, output="db"),
+    ]
 
 
 _CONV_HINTS = {
-    "dx": _conv_dx_hint,
-    "dw": _conv_dw_hint,
+    "dx": ("dx[n, i*s + m, j*s + k, c] collects w[m, k, c, f] * dout[n, i, j, f] from every "
+           "window (i, j) that covers it, summed over the filters f."),
+    "dw": ("dw[m, k, c, f] = sum over n, i, j of x[n, i*s + m, j*s + k, c] * dout[n, i, j, f]: "
+           "the input correlated with the upstream gradient."),
     "db": "db[f] sums dout[..., f] over the batch and every output position (N, H_out, W_out).",
 }
 
@@ -142,8 +120,9 @@ def check_conv_backward(fn):
     strides larger than the kernel, batches, several channels) (notebook 07).  Hints name the
     usual mistakes: ``=`` instead of ``+=``, a kernel not rotated in dx."""
     __tracebackhide__ = True
-    _check_outputs(fn, _library_conv_backward, _conv_backward_cases(),
-                   name="conv_backward", outputs=("dx", "dw", "db"), hints=_CONV_HINTS)
+    check_gradient(fn, _library_conv_backward, _conv_backward_cases(), name="conv_backward",
+                   outputs=("dx", "dw", "db"), mistakes=_conv_backward_mistakes(),
+                   hint=_CONV_HINTS)
 
 
 # Max pooling backward ------------------------------------------------------------------------
@@ -187,8 +166,7 @@ def _max_pool_backward_hint(case, expected, got):
         return ("overlapping windows can share their maximum: accumulate with += rather than "
                 "overwrite with =.")
     return ("each window's gradient dout[n, i, j, c] goes to the position of the window's "
-            "maximum (np.argmax of the flattened window, then np.unravel_index); add it there "
-            "with +=, because overlapping windows can share a maximum.")
+            "maximum (np.argmax of the flattened window, then np.unravel_index).")
 
 
 def _max_pool_backward_cases(seed=0):

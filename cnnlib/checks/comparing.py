@@ -1,13 +1,14 @@
 """Ready-made checks of notebook 14's exercises (comparing architectures).
 
-Like :mod:`cnnlib.checks.course`, each check is one call in the notebook,
+Like the checks of notebooks 00-06, each check is one call in the notebook,
 ``checks.check_conv_macs_per_weight(conv_macs_per_weight)``; the reference, the cases and the
 hints live here.
 """
 
 import math
 
-from cnnlib.checks.core import Case, _is_real, check_function
+from cnnlib.checks.compare import is_real
+from cnnlib.checks.core import Case, check_function
 
 __all__ = ["check_conv_macs_per_weight", "check_pareto_front"]
 
@@ -30,7 +31,7 @@ def _conv_macs_per_weight(input_size, kernel_size, in_channels, filters, stride=
 
 def _conv_macs_per_weight_hint(case, expected, got):
     input_size, kernel_size, in_channels, filters, stride, padding = case.args
-    if not _is_real(got):
+    if not is_real(got):
         return "return one number: the multiply-adds divided by the weights."
     with_biases = expected * kernel_size**2 * in_channels / (kernel_size**2 * in_channels + 1)
     if math.isclose(got, with_biases):

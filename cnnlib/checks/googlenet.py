@@ -1,12 +1,13 @@
 """Ready-made checks of notebook 12's exercises (GoogLeNet and 1×1 convolutions).
 
-Like :mod:`cnnlib.checks.course`, each check is one call in the notebook,
+Like the checks of notebooks 00-06, each check is one call in the notebook,
 ``checks.check_reduced_conv_macs(reduced_conv_macs)``; the reference, the cases and the hints live
 here.  The references count with :mod:`cnnlib.arithmetic`; the tests compare them with the
 modules that :func:`cnnlib.models.googlenet.inception_module` builds.
 """
 
-from cnnlib.checks.core import Case, _is_int, check_function
+from cnnlib.checks.compare import is_int
+from cnnlib.checks.core import Case, check_function
 
 __all__ = ["check_inception_module_size", "check_reduced_conv_macs"]
 
@@ -29,7 +30,7 @@ def _reduced_conv_macs(size, in_channels, kernel_size, filters, reduce_channels=
 def _reduced_conv_macs_hint(case, expected, got):
     size, in_channels, kernel_size, filters, *rest = case.args
     reduce_channels = case.kwargs.get("reduce_channels", rest[0] if rest else None)
-    if not _is_int(got):
+    if not is_int(got):
         return "return one whole number of multiply-adds (an int)."
     pixels = size * size
     if got == pixels * kernel_size * in_channels * filters:
@@ -102,7 +103,7 @@ def _inception_module_size(config, *, biases=True, reductions=True, pool_proj=Tr
 
 def _inception_module_size_hint(case, expected, got):
     config = case.args[0]
-    if not (isinstance(got, tuple | list) and len(got) == 2 and all(_is_int(v) for v in got)):
+    if not (isinstance(got, tuple | list) and len(got) == 2 and all(is_int(v) for v in got)):
         return "return a pair of whole numbers (output channels, parameters)."
     out_channels, params = got
     naive_channels = config.n1x1 + config.n3x3 + config.n5x5 + config.in_channels

@@ -1,6 +1,6 @@
 """Ready-made checks of notebook 08's exercises: CNNs in Keras.
 
-Like :mod:`cnnlib.checks.course`, each check is one call in the notebook,
+Like the checks of notebooks 00-06, each check is one call in the notebook,
 ``checks.check_example2_model(example2_model)``; the reference, the cases and the hints live
 here.  The references are what Keras itself builds and reports: the expected model of exercise
 1 comes from :func:`cnnlib.models.pattern.pattern_cnn`, the expected shapes and parameter counts
@@ -10,15 +10,8 @@ of exercise 2 from ``keras.layers.Conv2D``.  Keras is imported only when a check
 
 import math
 
-from cnnlib.checks.core import (
-    Case,
-    _fail,
-    _is_int,
-    _not_answered,
-    _short,
-    _where,
-    check_function,
-)
+from cnnlib.checks.compare import is_int, short
+from cnnlib.checks.core import Case, check_function, fail, run_student
 
 __all__ = ["check_conv2d_shape_and_params", "check_example2_model"]
 
@@ -107,6 +100,10 @@ def _row_text(row):
             f"{row['params']:,} parameters{activation}")
 
 
+def _brief_row(row):
+    return "no layer" if row is None else f"{row['kind']} {_shape_text(row['shape'])}"
+
+
 def _layer_difference(position, expected, got):
     """(message, hint) for the first layer where ``got`` differs from ``expected``, or None."""
     where = f"layer {position} after the input"
@@ -193,26 +190,21 @@ def check_example2_model(fn):
     import keras
 
     name = "example2_model"
-    try:
-        model = fn()
-    except NotImplementedError as err:
-        _not_answered(name, err)
-    except Exception as err:  # noqa: BLE001 - any error of the student's code is reported
-        _fail(name, f"your function raised {type(err).__name__}: {err}{_where(err)}.")
+    model = run_student(fn, name=name)
     if not isinstance(model, keras.Model):
         missing = " (did you forget to `return` it?)" if model is None else ""
-        _fail(name, f"return a Keras model (keras.Sequential([...])), got {_short(model)}"
-                    f"{missing}.")
+        fail(name, f"expected a Keras model, got {short(model)}"[:60],
+             f"return a Keras model (keras.Sequential([...])){missing}.")
     shape = _input_shape(model)
     if shape != _EXAMPLE2_INPUT:
         got = "no input" if shape is None else f"input {_shape_text(shape)}"
-        _fail(name, f"the model must take 28×28×1 digits, it has {got}.",
-              "start the list of layers with keras.Input((28, 28, 1)).")
+        fail(name, f"expected input 28×28×1, got {got}", "the model must take 28×28×1 digits.",
+             hint="start the list of layers with keras.Input((28, 28, 1)).")
     try:
         got_rows = _rows(model)
     except (AttributeError, ValueError) as err:
-        _fail(name, f"Keras cannot list the layers of your model ({err}).",
-              "build it with keras.Sequential([keras.Input((28, 28, 1)), ...]).")
+        fail(name, "Keras cannot list the layers of your model", str(err),
+             hint="build it with keras.Sequential([keras.Input((28, 28, 1)), ...]).")
     expected_rows = _rows(_expected_example2())
     for position in range(1, max(len(expected_rows), len(got_rows)) + 1):
         expected = expected_rows[position - 1] if position <= len(expected_rows) else None
@@ -220,7 +212,8 @@ def check_example2_model(fn):
         difference = _layer_difference(position, expected, got)
         if difference:
             message, hint = difference
-            _fail(name, message, hint)
+            fail(name, f"layer {position}: expected {_brief_row(expected)}, got {_brief_row(got)}",
+                 message, hint=hint)
     print(f"✔ {name}: all {len(expected_rows)} layers have the expected type, output shape, "
           f"parameters and activation ({model.count_params():,} parameters)")
 
@@ -240,7 +233,7 @@ def _keras_conv2d(input_shape, filters, kernel_size, strides=1, padding="valid",
 
 
 def _pair(value):
-    return (int(value), int(value)) if _is_int(value) else tuple(int(v) for v in value)
+    return (int(value), int(value)) if is_int(value) else tuple(int(v) for v in value)
 
 
 def _conv2d_hint(case, expected, got):

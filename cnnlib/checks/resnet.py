@@ -1,6 +1,6 @@
 """Ready-made checks of notebook 13's exercises (ResNet).
 
-Like :mod:`cnnlib.checks.course`, each check is one call in the notebook,
+Like the checks of notebooks 00-06, each check is one call in the notebook,
 ``checks.check_zero_pad_shortcut(zero_pad_shortcut)``; the reference, the cases and the hints
 live here.  The references count with :mod:`cnnlib.arithmetic` or compute with NumPy; the tests
 compare them with the layers and models of :mod:`cnnlib.models.resnet`.
@@ -8,7 +8,8 @@ compare them with the layers and models of :mod:`cnnlib.models.resnet`.
 
 import numpy as np
 
-from cnnlib.checks.core import Case, _is_real, check_function
+from cnnlib.checks.compare import is_real
+from cnnlib.checks.core import Case, check_function
 
 __all__ = ["check_bottleneck_macs", "check_cifar_resnet_params", "check_zero_pad_shortcut"]
 
@@ -101,7 +102,7 @@ def _cifar_resnet_params(n, classes=10, *, bn_per_channel=2, conv_bias=False):
 
 
 def _cifar_resnet_params_hint(case, expected, got):
-    if not _is_real(got):
+    if not is_real(got):
         return "return one whole number, the total."
     variants = [
         (dict(bn_per_channel=4), "Table 6 counts the trained parameters: a batch normalisation "
@@ -159,7 +160,7 @@ def _bottleneck_macs(size, in_channels, filters, *, projection=True, expansion=4
 
 def _bottleneck_macs_hint(case, expected, got):
     size, in_channels, filters = case.args
-    if not _is_real(got):
+    if not is_real(got):
         return "return one whole number, the total."
     projection = size**2 * in_channels * 4 * filters
     if in_channels != 4 * filters and got == expected - projection:

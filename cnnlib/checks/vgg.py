@@ -1,6 +1,6 @@
 """Ready-made checks of notebook 11's exercises: the cost of VGG's layers.
 
-Like :mod:`cnnlib.checks.course`, each check is one call in the notebook,
+Like the checks of notebooks 00-06, each check is one call in the notebook,
 ``checks.check_vgg_conv_layer(vgg_conv_layer)``; the reference, the cases and the hints live
 here.  The references count with :mod:`cnnlib.arithmetic`; the tests compare them with the
 models that :func:`cnnlib.models.vgg` builds.
@@ -8,14 +8,15 @@ models that :func:`cnnlib.models.vgg` builds.
 
 import math
 
-from cnnlib.checks.core import Case, _is_int, _is_real, check_function
+from cnnlib.checks.compare import is_int, is_real
+from cnnlib.checks.core import Case, check_function
 
 __all__ = ["check_stacked_conv_ratio", "check_vgg_conv_layer", "check_vgg_params"]
 
 
 def _pair(got):
     """``got`` as a tuple of two numbers, or None."""
-    if isinstance(got, tuple | list) and len(got) == 2 and all(_is_real(v) for v in got):
+    if isinstance(got, tuple | list) and len(got) == 2 and all(is_real(v) for v in got):
         return tuple(got)
     return None
 
@@ -86,14 +87,14 @@ def _stacked_conv_ratio(n_layers, channels):
 
 def _stacked_conv_ratio_hint(case, expected, got):
     n_layers, channels = case.args
-    if not _is_real(got):
+    if not is_real(got):
         return "return one number, the ratio (a float)."
     if got and math.isclose(1 / got, expected):
         return "the stack's weights go on top: stacked / single, a number below 1 for n ≥ 2."
     if math.isclose(got, n_layers * 9 / (3 * n_layers) ** 2):
         return ("the receptive field grows by 2 pixels per layer, not 3: n stacked 3×3 "
                 "convolutions see (2n + 1)×(2n + 1) pixels.")
-    if _is_int(got):
+    if is_int(got):
         return "a ratio is a fraction: divide with / rather than //."
     return ("n layers of 3·3·C·C weights, against one layer of k·k·C·C with k the receptive "
             "field of the stack (arithmetic.receptive_field).")
@@ -138,7 +139,7 @@ def _vgg_params(depth, input_size=224, classes=1000, dense_units=4096, *, biases
 
 
 def _vgg_params_hint(case, expected, got):
-    if not _is_real(got):
+    if not is_real(got):
         return "return one whole number, the total."
     if got == _vgg_params(*case.args, biases=False):
         return "count the biases too: one per filter and one per dense unit."
