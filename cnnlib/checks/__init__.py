@@ -39,6 +39,7 @@ from cnnlib.checks.backprop import (
     check_im2col,
     check_max_pool_backward,
 )
+from cnnlib.checks.compare import matches
 from cnnlib.checks.comparing import (
     check_conv_macs_per_weight,
     check_pareto_front,
@@ -130,6 +131,7 @@ __all__ = [
     "conv_cases",
     "correlate_cases",
     "library_calls",
+    "matches",
     "output_size_cases",
     "pool_cases",
 ]

@@ -172,9 +172,10 @@ _LENET5_CONNECTION_MISTAKES = {  # answer_hash(wrong answer) prefix -> hint
 
 
 def check_lenet5_connections(fn):
-    """Check ``lenet5_connections()``, the number of connections of the paper's LeNet-5 (its
-    C3 connection table, trainable S2/S4, the RBF output), as the paper counts them: every unit's
-    inputs plus one for its bias (notebook 09)."""
+    """Check ``lenet5_connections(input_size=32)``, the number of connections of the paper's
+    LeNet-5 (its C3 connection table, trainable S2/S4, the RBF output), as the paper counts
+    them: every unit's inputs plus one for its bias, for the paper's 32×32 input (notebook 09;
+    the hidden tests of a graded copy try other input sizes)."""
     __tracebackhide__ = True
     check_value(fn, name="lenet5_connections", expected_hash=_LENET5_CONNECTIONS_HASH,
                 mistakes=_LENET5_CONNECTION_MISTAKES,
@@ -299,9 +300,10 @@ _TWO_TOWER_MACS_MISTAKES = {  # answer_hash(wrong answer) prefix -> hint
 
 
 def check_two_tower_conv_macs(fn):
-    """Check ``two_tower_conv_macs()``: the multiply-adds per 227×227 image of the five
-    convolutions of the paper's two-GPU AlexNet, where conv2, conv4 and conv5 are grouped
-    convolutions with 2 groups (notebook 10)."""
+    """Check ``two_tower_conv_macs(input_size=227)``: the multiply-adds per 227×227 image of the
+    five convolutions of the paper's two-GPU AlexNet, where conv2, conv4 and conv5 are grouped
+    convolutions with 2 groups (notebook 10; the hidden tests of a graded copy try other input
+    sizes)."""
     __tracebackhide__ = True
     check_value(fn, name="two_tower_conv_macs", expected_hash=_TWO_TOWER_MACS_HASH,
                 mistakes=_TWO_TOWER_MACS_MISTAKES,
