@@ -6,7 +6,14 @@ import pytest
 from check_helpers import WIDTH, assert_message_shape, failure
 
 from cnnlib import arithmetic, checks, reference
-from cnnlib.checks import Case, CheckFailed, Mistake, check_function
+from cnnlib.checks import (
+    Case,
+    CheckFailed,
+    Mistake,
+    check_function,
+    nb01_why_convolutions,
+    nb05_channels_cost,
+)
 from cnnlib.checks.backprop import _library_conv_backward, _loop_conv_backward
 from cnnlib.checks.core import run_student
 
@@ -78,6 +85,53 @@ def test_an_unknown_mistake_gets_the_generic_hint_only():
 ])
 def test_each_known_mistake_gets_its_hint(check, wrong, phrase):
     assert phrase in failure(check, wrong)
+
+
+def _cost(parameters=0, macs=0, scale=4):
+    def wrong(input_shape, kernel_size, filters, stride=1, padding="same"):
+        p, m, b = nb05_channels_cost._library_conv_layer_cost(input_shape, kernel_size, filters,
+                                                              stride, padding)
+        return p + parameters * filters, m + macs * (b // 4), b * scale // 4
+    return wrong
+
+
+def _same_padding_before_first(x, w, stride=1, padding="valid"):
+    if padding != "same":
+        return reference.conv2d(x, w, stride=stride, padding=padding)
+    pads = []
+    for n, k in zip(x.shape[1:3], w.shape[:2], strict=True):
+        total = max((-(-n // stride) - 1) * stride + k - n, 0)
+        pads.append((total - total // 2, total // 2))
+    return reference.conv2d(reference.pad2d(x, tuple(pads)), w, stride=stride)
+
+
+def _negative_padding(n, kernel_size, stride):
+    total = (-(-n // stride) - 1) * stride + kernel_size - n
+    return total // 2, total - total // 2
+
+
+@pytest.mark.parametrize(("check", "wrong", "phrase"), [
+    (checks.check_conv_layer_cost, _cost(parameters=-1), "one bias too"),
+    (checks.check_conv_layer_cost, _cost(macs=1), "addition only"),
+    (checks.check_conv_layer_cost, _cost(scale=1), "4 bytes per float32"),
+    (checks.check_conv2d, _same_padding_before_first, "bottom/right, not the top/left"),
+    (checks.check_conv2d, lambda x, w, stride=1, padding="valid": reference.conv2d(
+        x, w, stride=stride), "padding was not applied"),
+    (checks.check_conv2d, lambda x, w, stride=1, padding="valid": reference.conv2d(
+        x[..., :1], w[:, :, :1], stride=stride, padding=padding), "all input channels"),
+    (checks.check_conv_output_size, lambda n, k, s=1, p=0: (n + 2 * p) // s - k + 1,
+     "divide only the distance"),
+    (checks.check_same_padding_split, _negative_padding, "never negative"),
+    (checks.check_max_pool2d, lambda x, **kwargs: np.maximum(reference.max_pool2d(x, **kwargs), 0),
+     "start the maximum from the window"),
+    (checks.check_layer_weights, lambda h, w, kh, kw: (
+        (h * w) ** 2, nb01_why_convolutions._counted_layer_weights(h, w, kh, kw)[1],
+        h * w * kh * kw), "shares one kernel"),
+])
+def test_more_known_mistakes_get_their_hint(check, wrong, phrase):
+    message = failure(check, wrong)
+    assert phrase in message
+    assert message.count("Hint:") == 1 and " Or: " not in message, "one mistake, one hint"
 
 
 def test_a_mistake_never_matches_a_right_answer():

@@ -19,6 +19,10 @@ shows it.
   :mod:`cnnlib.checks.architectures` (09-10), :mod:`cnnlib.checks.vgg` (11),
   :mod:`cnnlib.checks.googlenet` (12), :mod:`cnnlib.checks.resnet` (13),
   :mod:`cnnlib.checks.comparing` (14), :mod:`cnnlib.checks.applications` (15).
+
+Adding a check is two edits: write ``check_xxx(fn)`` in the notebook's module (a reference, a
+list of :class:`Case`, the known mistakes as :class:`Mistake` objects with their hints, one call
+of :func:`check_function`; the name in the module's ``__all__``), and export it here.
 """
 
 from cnnlib.checks.applications import (
