@@ -64,16 +64,16 @@ def augmentation(*, flip=True, shift=CIFAR_SHIFT, rotation=0.0, zoom=0.0, fill_m
     check_str("name", name)
     layers = []
     if flip:
-        layers.append(keras.layers.RandomFlip("horizontal", seed=seed, name=f"{name}_flip"))
+        layers.append(keras.layers.RandomFlip("horizontal", seed=seed, name="flip"))
     if shift:
         layers.append(keras.layers.RandomTranslation(shift, shift, fill_mode=fill_mode, seed=seed,
-                                                     name=f"{name}_shift"))
+                                                     name="shift"))
     if rotation:
         layers.append(keras.layers.RandomRotation(rotation, fill_mode=fill_mode, seed=seed,
-                                                  name=f"{name}_rotation"))
+                                                  name="rotation"))
     if zoom:
         layers.append(keras.layers.RandomZoom(zoom, fill_mode=fill_mode, seed=seed,
-                                              name=f"{name}_zoom"))
+                                              name="zoom"))
     if not layers:
         raise ValueError("augmentation needs at least one transformation: flip=True or a "
                          "positive shift, rotation or zoom, got none")

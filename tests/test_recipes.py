@@ -32,8 +32,7 @@ def test_only_the_transformations_asked_for_are_stacked_in_order():
     augment = recipes.augmentation(flip=False, shift=0.08, rotation=0.03, zoom=0.08,
                                    fill_mode="reflect", name="digits")
     assert layer_types(augment) == ["RandomTranslation", "RandomRotation", "RandomZoom"]
-    assert [layer.name for layer in augment.layers] == ["digits_shift", "digits_rotation",
-                                                         "digits_zoom"]
+    assert [layer.name for layer in augment.layers] == ["shift", "rotation", "zoom"]
     shift, rotation, zoom = augment.layers
     assert (shift.height_factor, rotation.factor[1], zoom.height_factor) == (0.08, 0.03, 0.08)
     assert all(layer.fill_mode == "reflect" for layer in augment.layers)
