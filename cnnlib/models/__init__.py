@@ -12,7 +12,8 @@ The builders ``alexnet``, ``vgg``, ``googlenet`` and ``resnet`` share their modu
 - :mod:`cnnlib.models.pattern`: ``pattern_cnn``, ``pattern_string``: the lecture's pattern
   INPUT -> [[CONV -> RELU]*N -> POOL?]*M -> [FC -> RELU]*K -> FC, notebook 08;
 - :mod:`cnnlib.models.lenet`: ``lenet5`` (LeCun et al. 1998), notebook 09;
-- :mod:`cnnlib.models.alexnet`: ``alexnet`` (Krizhevsky et al. 2012), notebook 10;
+- :mod:`cnnlib.models.alexnet`: ``alexnet`` (Krizhevsky et al. 2012) and ``alexnet_cifar``, its
+  design scaled down to 32x32 images, notebook 10;
 - :mod:`cnnlib.models.vgg`: ``vgg``, ``vgg11`` ... ``vgg19``, ``VGG_CONFIGS`` (Simonyan and
   Zisserman 2015), notebook 11;
 - :mod:`cnnlib.models.googlenet`: ``googlenet``, ``INCEPTION_MODULES``, ``inception_macs``
@@ -21,7 +22,7 @@ The builders ``alexnet``, ``vgg``, ``googlenet`` and ``resnet`` share their modu
   ``cifar_plain``, ``IMAGENET_RESNETS`` (He et al. 2016), notebooks 13-14.
 """
 
-from cnnlib.models.alexnet import alexnet
+from cnnlib.models.alexnet import alexnet, alexnet_cifar
 from cnnlib.models.googlenet import INCEPTION_MODULES, InceptionConfig, googlenet, inception_macs
 from cnnlib.models.lenet import lenet5
 from cnnlib.models.pattern import pattern_cnn, pattern_string
@@ -44,6 +45,7 @@ __all__ = [
     "InceptionConfig",
     "VGG_CONFIGS",
     "alexnet",
+    "alexnet_cifar",
     "cifar_plain",
     "cifar_resnet",
     "googlenet",

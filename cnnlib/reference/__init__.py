@@ -9,6 +9,8 @@ kernels) and results are float64, so that they compare directly with TensorFlow.
 - :mod:`~cnnlib.reference.backward`: layers for backpropagation, CS231n style (forward returns
   ``(out, cache)``, backward takes ``(dout, cache)``), naive loops;
 - :mod:`~cnnlib.reference.fast`: the im2col/col2im convolution, equal to the naive one;
+- :mod:`~cnnlib.reference.speed`: CS231n's scalar loops and the timing of every convolution
+  implementation against ``tf.nn.conv2d`` (notebook 07 and ``benchmarks/bench_conv.py``);
 - :mod:`~cnnlib.reference.gradcheck`: centred-difference gradients and the relative error.
 """
 
