@@ -2,6 +2,8 @@
 
     python tools/nbgrader_metadata.py notebooks/*.ipynb           (or: make nbgrader-metadata)
     python tools/nbgrader_metadata.py --check notebooks/*.ipynb   (exit 1 when out of date)
+    python tools/nbgrader_metadata.py --readme README.md notebooks/*.ipynb   (and the points
+                                                                   table in the README)
 
 The markers are the single source of truth; this tool derives nbgrader's cell metadata (schema 3)
 from them, so that ``nbgrader generate_assignment`` accepts the notebooks as they are:
@@ -219,6 +221,18 @@ def points_table(paths):
     return "\n".join(lines)
 
 
+TABLE_START, TABLE_END = "<!-- points table: start -->", "<!-- points table: end -->"
+
+
+def with_points_table(readme, paths):
+    """``readme`` (text) with the table between TABLE_START and TABLE_END rewritten."""
+    before, start, rest = readme.partition(TABLE_START)
+    _, end, after = rest.partition(TABLE_END)
+    if not start or not end:
+        raise ValueError(f"the README has no {TABLE_START} ... {TABLE_END} block")
+    return f"{before}{TABLE_START}\n{points_table(paths)}\n{TABLE_END}{after}"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
@@ -226,6 +240,9 @@ def main(argv=None):
                         help="write nothing; exit 1 when a notebook's metadata is out of date")
     parser.add_argument("--table", action="store_true",
                         help="print the points per notebook as a Markdown table")
+    parser.add_argument("--readme", type=Path,
+                        help="also write the points table into this README (between "
+                             f"{TABLE_START} and {TABLE_END})")
     args = parser.parse_args(argv)
     if args.table:
         print(points_table(args.notebooks))
@@ -242,9 +259,19 @@ def main(argv=None):
             stale.append(path)
             if not args.check:
                 path.write_text(new, encoding="utf-8")
+    if args.readme:
+        try:
+            text = args.readme.read_text(encoding="utf-8")
+            new = with_points_table(text, args.notebooks)
+        except (OSError, ValueError) as err:
+            parser.exit(2, f"error: {args.readme}: {err}\n")
+        if new != text:
+            stale.append(args.readme)
+            if not args.check:
+                args.readme.write_text(new, encoding="utf-8")
     verb = "out of date" if args.check else "updated"
     for path in stale:
-        print(f"{path}: nbgrader metadata {verb}")
+        print(f"{path}: nbgrader metadata{' (points table)' if path == args.readme else ''} {verb}")
     if args.check and stale:
         print("run `make nbgrader-metadata` to regenerate it")
         return 1
