@@ -1,5 +1,6 @@
-# The course's commands. `make lab` opens the course, `make test` runs every test.
-# Both create .venv and install cnnlib (editable) with the notebook and test stack first.
+# The course's commands. `make lab` opens the course, `make test` runs every test, `make unit`
+# the tests that execute no notebook. All create .venv and install cnnlib (editable) with the
+# notebook and test stack first.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -9,7 +10,7 @@ STAMP  := $(VENV)/.cnnlib-installed
 NBVAL_FLAGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
                --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test lint regen student bench sync-url clean
+.PHONY: lab test unit lint regen student nbgrader-metadata bench sync-url clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,10 +23,16 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(LAB_FLAGS)
 
-## Run every test: lint, unit tests, then every notebook under nbval.
+## Run every test: lint, unit tests, every notebook under nbval (once), the student edition
+## (once, as nbgrader autogrades it) and the nbgrader round trip; prints the slowest notebooks.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests notebooks $(NBVAL_FLAGS) --durations=15 $(PYTEST_FLAGS)
+
+## Run the tests that execute no notebook (under a minute): lint and the unit tests.
+unit: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest tests -m "not notebooks" --durations=5 $(PYTEST_FLAGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -35,9 +42,14 @@ NOTEBOOKS ?= notebooks/*.ipynb
 regen: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
 
-## Build the student edition (solutions removed) into release/.
+## Build the student edition for self-study (solutions removed) into release/: the same cells
+## as nbgrader's generate_assignment gives (README, "For instructors").
 student: $(STAMP)
 	$(BIN)/python -m cnnlib.release --source notebooks --dest release
+
+## Rewrite the notebooks' nbgrader metadata from their solution markers (after adding an exercise).
+nbgrader-metadata: $(STAMP)
+	$(BIN)/python tools/nbgrader_metadata.py --readme README.md notebooks/*.ipynb
 
 ## Run the benchmarks; each prints ratios measured in one run.
 bench: $(STAMP)

@@ -10,23 +10,29 @@ student edition is written to ``dest`` under the same relative path:
 - ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` is removed, markers included;
 - in Markdown cells, lines between ``<!-- BEGIN SOLUTION -->`` and ``<!-- END SOLUTION -->``
   (a model answer) become ``*Write your answer here.*``;
-- cells tagged ``solution-only`` (e.g. a discussion of the answers) are removed;
 - outputs, execution counts and all metadata but the kernel's and cell tags are removed.
 
+These are the cuts ``nbgrader generate_assignment`` makes with the course's
+``nbgrader_config.py`` (the tests check that both editions hold the same cells, line for line):
+this tool writes the edition for self-study, without an nbgrader course; nbgrader's release is
+the one to hand out for grading.  A cell tag ``solution-only`` is refused: nbgrader has no such
+cell, so a model answer goes between the markers instead.
+
 Other files are copied unchanged, except ``.ipynb_checkpoints`` and ``__pycache__``.  The
-new edition is built in a temporary folder, then replaces ``dest`` as a whole.  The result
-is reproducible byte for byte, and running the tool on its own output changes nothing.
+new edition is built in a temporary folder, then replaces ``dest`` as a whole; on any error
+``dest`` is left as it was and the message names the file.  The result is reproducible byte
+for byte, and running the tool on its own output changes nothing.
 """
 
 import argparse
+import copy
+import json
 import os
 import re
 import secrets
 import shutil
 import sys
 from pathlib import Path
-
-import nbformat
 
 __all__ = ["build", "strip_code", "strip_markdown", "student_notebook"]
 
@@ -92,36 +98,71 @@ def strip_markdown(source, where="<markdown>"):
     return _strip(source, where, _MARKDOWN_MARKER, _MARKDOWN_LOOSE, lambda kind: (MARKDOWN_STUB,))
 
 
+def _source(cell):
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
 def student_notebook(nb, where="<notebook>"):
-    """Student edition of a notebook (an ``nbformat`` v4 node), returned as a new node."""
-    nb = nbformat.from_dict(nb)
+    """Student edition of one notebook (its JSON, a dict), returned as a new dict."""
+    if not _is_notebook(nb):
+        raise ValueError(f"{where} is not a Jupyter notebook (nbformat 4): it has no list of cells")
+    nb = copy.deepcopy(nb)
     cells = []
-    for index, cell in enumerate(nb.cells):
+    for index, cell in enumerate(nb["cells"]):
         tags = list(cell.get("metadata", {}).get("tags", []))
-        if SOLUTION_ONLY_TAG in tags:
-            continue
-        first = cell.source.strip().partition("\n")[0][:40]
+        source = _source(cell)
+        first = source.strip().partition("\n")[0][:40]
         here = f"{where}, cell {index} (starting {first!r})"
-        if cell.cell_type == "code":
-            cell.source = strip_code(cell.source, here)
-            cell.outputs, cell.execution_count = [], None
-        elif cell.cell_type == "markdown":
-            cell.source = strip_markdown(cell.source, here)
-        cell.metadata = nbformat.from_dict({"tags": tags} if tags else {})
-        if nb.nbformat_minor >= 5 and "id" not in cell:
-            cell.id = f"cell-{index}"  # a fixed id, not nbformat's random one: reproducible
+        if SOLUTION_ONLY_TAG in tags:
+            raise ValueError(f"{here}: the {SOLUTION_ONLY_TAG!r} tag is no longer supported "
+                             "(nbgrader has no such cell); put the text between solution markers")
+        if cell.get("cell_type") == "code":
+            source = strip_code(source, here)
+            cell["outputs"], cell["execution_count"] = [], None
+        elif cell.get("cell_type") == "markdown":
+            source = strip_markdown(source, here)
+        cell["source"] = source.splitlines(keepends=True)  # as nbformat writes it
+        cell["metadata"] = {"tags": tags} if tags else {}
+        if nb.get("nbformat_minor", 0) >= 5 and "id" not in cell:
+            cell["id"] = f"cell-{index}"  # a fixed id, not nbformat's random one: reproducible
         cells.append(cell)
-    nb.cells = cells
-    nb.metadata = nbformat.from_dict(
-        {key: nb.metadata[key] for key in ("kernelspec", "language_info") if key in nb.metadata}
-    )
+    nb["cells"] = cells
+    nb["metadata"] = {key: nb["metadata"][key] for key in ("kernelspec", "language_info")
+                      if key in nb.get("metadata", {})}
+    return nb
+
+
+def _is_notebook(nb):
+    return (isinstance(nb, dict) and nb.get("nbformat") == 4 and isinstance(nb.get("cells"), list)
+            and all(isinstance(cell, dict) for cell in nb["cells"])
+            and isinstance(nb.get("metadata", {}), dict))
+
+
+def _read_notebook(path):
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{path} is not a Jupyter notebook: not UTF-8 text ({err.reason})") \
+            from None
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path} is not a Jupyter notebook: invalid JSON at line {err.lineno}, "
+                         f"column {err.colno} ({err.msg})") from None
+    if not _is_notebook(nb):
+        raise ValueError(f"{path} is not a Jupyter notebook (nbformat 4): valid JSON, but no "
+                         "list of cells")
     return nb
 
 
 def _write_edition(source, target):
     """Write the student edition of folder ``source`` into the empty folder ``target``."""
     counts = {"notebooks": 0, "Python files": 0, "other files": 0}
-    for folder, dirs, files in os.walk(source, followlinks=True):
+    for folder, dirs, files in os.walk(source, followlinks=True, onerror=_raise_walk_error):
+        # A symbolic link to a folder above it would be walked forever.
+        real, above = os.path.realpath(folder), Path(folder).relative_to(source).parents
+        if any(os.path.realpath(source / parent) == real for parent in above):
+            raise ValueError(f"{folder} is a symbolic link loop (it leads back to a folder "
+                             "above it); remove the link")
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
         relative = Path(folder).relative_to(source)
         (target / relative).mkdir(parents=True, exist_ok=True)
@@ -129,13 +170,19 @@ def _write_edition(source, target):
             path, out = Path(folder) / name, target / relative / name
             if name.endswith(".pyc") or (name == STAMP and relative == Path(".")):
                 continue
+            if not path.exists():
+                raise ValueError(f"{path} is a broken symbolic link; remove it or fix its target")
             if name.endswith(".ipynb"):
-                nb = nbformat.read(path, as_version=4)
-                nbformat.write(student_notebook(nb, str(path)), out, version=4)
+                nb = student_notebook(_read_notebook(path), str(path))
+                out.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False)
+                               + "\n", encoding="utf-8")
                 counts["notebooks"] += 1
                 continue
             if name.endswith(".py"):
-                text = path.read_text(encoding="utf-8")
+                try:
+                    text = path.read_text(encoding="utf-8")
+                except UnicodeDecodeError:
+                    raise ValueError(f"{path} is not UTF-8 text") from None
                 student = strip_code(text, str(path))
                 if student != text:
                     out.write_text(student, encoding="utf-8", newline="")
@@ -144,6 +191,10 @@ def _write_edition(source, target):
             shutil.copyfile(path, out)
             counts["other files"] += 1
     return counts
+
+
+def _raise_walk_error(err):
+    raise ValueError(f"cannot read {err.filename}: {err.strerror}") from None
 
 
 def build(source="notebooks", dest="release"):
@@ -165,9 +216,18 @@ def build(source="notebooks", dest="release"):
     if dest.exists() and not ours:
         raise ValueError(f"dest {str(dest)!r} exists and was not made by cnnlib.release; "
                          "refusing to replace it (remove it or choose another dest)")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    new = dest.parent / f".{dest.name}.new-{secrets.token_hex(4)}"
-    new.mkdir()  # not tempfile.mkdtemp: the edition gets the usual permissions, not 0o700
+    blocker = next((p for p in reversed(dest.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise ValueError(f"dest {str(dest)!r} cannot be made: {str(blocker)!r} is a file, "
+                         "not a folder")
+    if dest.exists() and not dest.is_dir():
+        raise ValueError(f"dest {str(dest)!r} is a file, not a folder")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        new = dest.parent / f".{dest.name}.new-{secrets.token_hex(4)}"
+        new.mkdir()  # not tempfile.mkdtemp: the edition gets the usual permissions, not 0o700
+    except OSError as err:
+        raise ValueError(f"dest {str(dest)!r} cannot be made: {err.strerror}") from None
     old = dest.parent / f"{new.name}-old"
     try:
         counts = _write_edition(source, new)
@@ -176,10 +236,14 @@ def build(source="notebooks", dest="release"):
         if dest.exists():
             dest.rename(old)
         new.rename(dest)
-    except BaseException:
+    except BaseException as err:
         shutil.rmtree(new, ignore_errors=True)
         if old.exists() and not dest.exists():
             old.rename(dest)
+        if isinstance(err, OSError):  # unreadable file, full disk, ...: one line, no traceback
+            name = f" {err.filename}" if err.filename else ""
+            raise ValueError(f"could not write the student edition:{name}: {err.strerror}") \
+                from None
         raise
     shutil.rmtree(old, ignore_errors=True)
     return counts

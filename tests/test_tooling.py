@@ -1,0 +1,29 @@
+"""The contributor's tools agree with each other: one ruff version, one test command."""
+
+import re
+import tomllib
+
+from conftest import REPO
+from packaging.requirements import Requirement
+
+
+def test_pre_commit_runs_the_ruff_that_the_test_extra_installs():
+    extra = tomllib.loads((REPO / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]["test"]
+    ruff = next(Requirement(r) for r in extra if Requirement(r).name == "ruff")
+    hook = re.search(r"ruff-pre-commit\n\s+rev: v([\d.]+)",
+                     (REPO / ".pre-commit-config.yaml").read_text())
+    assert hook and ruff.specifier.contains(hook.group(1)), (str(ruff), hook)
+    assert not ruff.specifier.contains("0.8.6") and not ruff.specifier.contains("0.18.0")
+
+
+def test_ci_runs_the_readme_test_command():
+    assert re.search(r"^make test\b", (REPO / ".ci" / "run").read_text(), re.MULTILINE)
+    assert "make test" in (REPO / "README.md").read_text()
+    assert "run: make test" in (REPO / ".github" / "workflows" / "ci.yml").read_text()
+
+
+def test_the_release_tool_needs_no_test_dependency():
+    """cnnlib.release is a runtime module: it must not import nbformat (a test dependency)."""
+    source = (REPO / "cnnlib" / "release.py").read_text()
+    assert not re.search(r"^\s*(import|from) nbformat", source, re.MULTILINE)
