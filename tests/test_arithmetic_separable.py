@@ -39,7 +39,8 @@ def test_separable_macs_equal_keras(size, kernel, in_channels, filters):
     assert separable_conv_macs(size, kernel, in_channels, filters) == count_macs(model)
 
 
-@pytest.mark.parametrize(("kernel", "filters", "in_channels"), [(3, 256, 128), (5, 7, 3), (1, 1, 2)])
+@pytest.mark.parametrize(("kernel", "filters", "in_channels"),
+                         [(3, 256, 128), (5, 7, 3), (1, 1, 2)])
 def test_ratio_is_separable_over_standard(kernel, filters, in_channels):
     ratio = separable_conv_macs(10, kernel, in_channels, filters) / conv_macs(
         10, kernel, in_channels, filters)
