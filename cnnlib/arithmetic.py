@@ -14,6 +14,8 @@ whole number the filter "doesn't fit", and ``rounding`` decides what happens.
 import math
 import operator
 
+from cnnlib._validation import check_bool, check_pair, check_positive_int
+
 __all__ = [
     "activation_memory",
     "conv_macs",
@@ -345,9 +347,9 @@ def depthwise_conv_params(kernel_size, channels, use_bias=True):
     >>> depthwise_conv_params(3, 32, use_bias=False)
     288
     """
-    kh, kw = _check_pair("kernel_size", kernel_size)
-    channels = _check_positive_int("channels", channels)
-    use_bias = _check_bool("use_bias", use_bias)
+    kh, kw = check_pair("kernel_size", kernel_size)
+    channels = check_positive_int("channels", channels)
+    use_bias = check_bool("use_bias", use_bias)
     return channels * (kh * kw + int(use_bias))
 
 
@@ -358,9 +360,9 @@ def depthwise_conv_macs(output_size, kernel_size, channels):
     >>> depthwise_conv_macs(112, 3, 32)
     3612672
     """
-    oh, ow = _check_pair("output_size", output_size)
-    kh, kw = _check_pair("kernel_size", kernel_size)
-    channels = _check_positive_int("channels", channels)
+    oh, ow = check_pair("output_size", output_size)
+    kh, kw = check_pair("kernel_size", kernel_size)
+    channels = check_positive_int("channels", channels)
     return oh * ow * kh * kw * channels
 
 
@@ -372,7 +374,7 @@ def separable_conv_macs(output_size, kernel_size, in_channels, filters):
     >>> separable_conv_macs(56, 3, 128, 128)
     54992896
     """
-    oh, ow = _check_pair("output_size", output_size)
+    oh, ow = check_pair("output_size", output_size)
     return (depthwise_conv_macs((oh, ow), kernel_size, in_channels)
             + conv_macs((oh, ow), 1, in_channels, filters))
 
@@ -385,6 +387,6 @@ def separable_cost_ratio(kernel_size, filters):
     >>> round(separable_cost_ratio(3, 256), 4)
     0.115
     """
-    kh, kw = _check_pair("kernel_size", kernel_size)
-    filters = _check_positive_int("filters", filters)
+    kh, kw = check_pair("kernel_size", kernel_size)
+    filters = check_positive_int("filters", filters)
     return 1 / filters + 1 / (kh * kw)

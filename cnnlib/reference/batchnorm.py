@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cnnlib.reference._args import _check_cache, _check_dout, _check_real
+from cnnlib._validation import check_array, check_bool, check_instance, check_real
 
 __all__ = ["batchnorm_backward", "batchnorm_forward", "moving_average"]
 
@@ -33,16 +33,12 @@ class _BatchNormCache(NamedTuple):
     var: np.ndarray  # (C,): biased variance
 
 
-def _check_number(name, value, low, high, what):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be {what}, got {value!r}")
-    if not low < value < high:
-        raise ValueError(f"{name} must be {what}, got {value}")
-    return float(value)
+def _float_array(name, value, ndim=None, layout=""):
+    return check_array(name, value, ndim, layout=layout).astype(np.float64)
 
 
-def _check_channels(name, value, channels):
-    array = _check_real(name, value)
+def _per_channel(name, value, channels):
+    array = _float_array(name, value, 1, f"({channels},)")
     if array.shape != (channels,):
         raise ValueError(f"{name} must have shape ({channels},), one value per channel of x, "
                          f"got shape {array.shape}")
@@ -67,16 +63,15 @@ def batchnorm_forward(x, gamma, beta, epsilon=1e-3, *, training=True, moving_mea
     - cache: what :func:`batchnorm_backward` needs; ``cache.mean`` and ``cache.var`` are the
       statistics used (in training mode the batch's, for :func:`moving_average`)
     """
-    x = _check_real("x", x)
+    x = _float_array("x", x)
     if x.ndim < 2:
         raise ValueError(f"x must be an array of shape (N, ..., C) with at least 2 axes, "
                          f"got shape {x.shape}")
-    if training not in (True, False):
-        raise TypeError(f"training must be True or False, got {training!r}")
+    training = check_bool("training", training)
     channels = x.shape[-1]
-    gamma = _check_channels("gamma", gamma, channels)
-    beta = _check_channels("beta", beta, channels)
-    epsilon = _check_number("epsilon", epsilon, 0, np.inf, "a positive finite number")
+    gamma = _per_channel("gamma", gamma, channels)
+    beta = _per_channel("beta", beta, channels)
+    epsilon = check_real("epsilon", epsilon, 0, min_open=True)
     axes = tuple(range(x.ndim - 1))
     if training:
         if x.size // channels < 2:
@@ -86,8 +81,8 @@ def batchnorm_forward(x, gamma, beta, epsilon=1e-3, *, training=True, moving_mea
     else:
         if moving_mean is None or moving_var is None:
             raise ValueError("moving_mean and moving_var are required when training is False")
-        mean = _check_channels("moving_mean", moving_mean, channels)
-        var = _check_channels("moving_var", moving_var, channels)
+        mean = _per_channel("moving_mean", moving_mean, channels)
+        var = _per_channel("moving_var", moving_var, channels)
         if np.any(var < 0):
             raise ValueError(f"moving_var must be non-negative, got {var}")
     inv_std = 1.0 / np.sqrt(var + epsilon)
@@ -114,9 +109,12 @@ def batchnorm_backward(dout, cache):
     - dx: gradient with respect to x, the shape of x
     - dgamma, dbeta: gradients with respect to gamma and beta, shape (C,)
     """
-    x_hat, inv_std, gamma, training, _, _ = _check_cache(cache, _BatchNormCache,
-                                                         "batchnorm_forward")
-    dout = _check_dout(dout, x_hat.shape, "batchnorm_forward")
+    check_instance("cache", cache, _BatchNormCache, "the cache returned by batchnorm_forward")
+    x_hat, inv_std, gamma, training, _, _ = cache
+    dout = _float_array("dout", dout)
+    if dout.shape != x_hat.shape:
+        raise ValueError(f"dout must have the shape {x_hat.shape} of the output of "
+                         f"batchnorm_forward, got shape {dout.shape}")
     axes = tuple(range(dout.ndim - 1))
     dbeta = dout.sum(axis=axes)
     dgamma = (dout * x_hat).sum(axis=axes)
@@ -144,13 +142,9 @@ def moving_average(moving, batch, momentum=0.99):
     Returns:
     - the updated statistic, float64, shape (C,)
     """
-    moving, batch = _check_real("moving", moving), _check_real("batch", batch)
+    moving, batch = _float_array("moving", moving), _float_array("batch", batch)
     if moving.shape != batch.shape:
         raise ValueError(f"moving and batch must have the same shape, got {moving.shape} and "
                          f"{batch.shape}")
-    if isinstance(momentum, bool) or not isinstance(momentum, (int, float, np.integer,
-                                                               np.floating)):
-        raise TypeError(f"momentum must be a number in [0, 1), got {momentum!r}")
-    if not 0 <= momentum < 1:
-        raise ValueError(f"momentum must be a number in [0, 1), got {momentum}")
+    momentum = check_real("momentum", momentum, 0, 1, max_open=True)
     return momentum * moving + (1 - momentum) * batch
