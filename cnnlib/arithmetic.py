@@ -14,6 +14,8 @@ whole number the filter "doesn't fit", and ``rounding`` decides what happens.
 import math
 import operator
 
+from cnnlib._validation import check_bool, check_pair, check_positive_int
+
 __all__ = [
     "activation_memory",
     "conv_macs",
@@ -21,6 +23,10 @@ __all__ = [
     "conv_params",
     "dense_macs",
     "dense_params",
+    "depthwise_conv_macs",
+    "depthwise_conv_params",
+    "separable_conv_macs",
+    "separable_cost_ratio",
     "padding_to_keep_size",
     "pool_output_size",
     "receptive_field",
@@ -332,3 +338,55 @@ def activation_memory(shape, dtype="float32"):
     if name not in _DTYPE_BYTES:
         raise ValueError(f"dtype must be one of {sorted(_DTYPE_BYTES)}, got {dtype!r}")
     return math.prod(sizes) * _DTYPE_BYTES[name]
+
+
+def depthwise_conv_params(kernel_size, channels, use_bias=True):
+    """Trainable parameters of a depthwise convolution (one ``Kh×Kw`` filter per channel):
+    ``C*(Kh*Kw + 1)``.  Notebook 19.
+
+    >>> depthwise_conv_params(3, 32, use_bias=False)
+    288
+    """
+    kh, kw = check_pair("kernel_size", kernel_size)
+    channels = check_positive_int("channels", channels)
+    use_bias = check_bool("use_bias", use_bias)
+    return channels * (kh * kw + int(use_bias))
+
+
+def depthwise_conv_macs(output_size, kernel_size, channels):
+    """Multiply-adds of a depthwise convolution for one example: ``Ho*Wo * Kh*Kw * C``, a
+    ``Kh×Kw`` window per output value, no sum over channels.  Notebook 19.
+
+    >>> depthwise_conv_macs(112, 3, 32)
+    3612672
+    """
+    oh, ow = check_pair("output_size", output_size)
+    kh, kw = check_pair("kernel_size", kernel_size)
+    channels = check_positive_int("channels", channels)
+    return oh * ow * kh * kw * channels
+
+
+def separable_conv_macs(output_size, kernel_size, in_channels, filters):
+    """Multiply-adds of a depthwise-separable convolution (Howard et al. 2017, MobileNet,
+    Section 3.1): a depthwise ``Kh×Kw`` convolution, then a pointwise 1×1 convolution to
+    ``filters`` channels, ``Ho*Wo*(Kh*Kw*C_in + C_in*filters)``.  Notebook 19.
+
+    >>> separable_conv_macs(56, 3, 128, 128)
+    54992896
+    """
+    oh, ow = check_pair("output_size", output_size)
+    return (depthwise_conv_macs((oh, ow), kernel_size, in_channels)
+            + conv_macs((oh, ow), 1, in_channels, filters))
+
+
+def separable_cost_ratio(kernel_size, filters):
+    """Multiply-adds of a depthwise-separable convolution over those of the standard one it
+    replaces: ``1/filters + 1/(Kh*Kw)``, whatever the input channels and output size
+    (MobileNet, Section 3.1: 8 to 9 times fewer for 3×3 kernels).  Notebook 19.
+
+    >>> round(separable_cost_ratio(3, 256), 4)
+    0.115
+    """
+    kh, kw = check_pair("kernel_size", kernel_size)
+    filters = check_positive_int("filters", filters)
+    return 1 / filters + 1 / (kh * kw)

@@ -18,7 +18,8 @@ shows it.
   :mod:`cnnlib.checks.backprop` (07), :mod:`cnnlib.checks.keras_cnns` (08),
   :mod:`cnnlib.checks.architectures` (09-10), :mod:`cnnlib.checks.vgg` (11),
   :mod:`cnnlib.checks.googlenet` (12), :mod:`cnnlib.checks.resnet` (13),
-  :mod:`cnnlib.checks.comparing` (14), :mod:`cnnlib.checks.applications` (15).
+  :mod:`cnnlib.checks.comparing` (14), :mod:`cnnlib.checks.applications` (15),
+  :mod:`cnnlib.checks.batchnorm` (18), :mod:`cnnlib.checks.efficient` (19).
 
 Adding a check is two edits: write ``check_xxx(fn)`` in the notebook's module (a reference, a
 list of :class:`Case`, the known mistakes as :class:`Mistake` objects with their hints, one call
@@ -43,6 +44,7 @@ from cnnlib.checks.backprop import (
     check_im2col,
     check_max_pool_backward,
 )
+from cnnlib.checks.batchnorm import check_batchnorm_dx, check_pytorch_running_stats
 from cnnlib.checks.compare import matches
 from cnnlib.checks.comparing import (
     check_conv_macs_per_weight,
@@ -57,6 +59,7 @@ from cnnlib.checks.core import (
     check_gradient,
     check_value,
 )
+from cnnlib.checks.efficient import check_inverted_residual_macs, check_mbconv_params
 from cnnlib.checks.googlenet import (
     check_inception_module_size,
     check_reduced_conv_macs,
@@ -94,6 +97,7 @@ __all__ = [
     "check_alexnet_feature_sizes",
     "check_alexnet_param_split",
     "check_avg_pool2d",
+    "check_batchnorm_dx",
     "check_bottleneck_macs",
     "check_box_blur",
     "check_box_iou",
@@ -115,14 +119,17 @@ __all__ = [
     "check_gradient",
     "check_im2col",
     "check_inception_module_size",
+    "check_inverted_residual_macs",
     "check_layer_weights",
     "check_lenet5_connections",
     "check_lenet5_params",
     "check_mask_iou",
     "check_max_pool2d",
     "check_max_pool_backward",
+    "check_mbconv_params",
     "check_pareto_front",
     "check_partial_conv_params",
+    "check_pytorch_running_stats",
     "check_reduced_conv_macs",
     "check_same_padding_split",
     "check_stacked_conv_ratio",

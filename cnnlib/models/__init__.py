@@ -19,12 +19,26 @@ The builders ``alexnet``, ``vgg``, ``googlenet`` and ``resnet`` share their modu
 - :mod:`cnnlib.models.googlenet`: ``googlenet``, ``INCEPTION_MODULES``, ``inception_macs``
   (Szegedy et al. 2015), notebook 12;
 - :mod:`cnnlib.models.resnet`: ``resnet``, ``resnet18`` ... ``resnet152``, ``cifar_resnet``,
-  ``cifar_plain``, ``IMAGENET_RESNETS`` (He et al. 2016), notebooks 13-14.
+  ``cifar_plain``, ``IMAGENET_RESNETS`` (He et al. 2016), notebooks 13-14;
+- :mod:`cnnlib.models.mobilenet`: ``mobilenet_v2``, ``MOBILENET_V2_STAGES`` (Sandler et al.
+  2018), notebook 19;
+- :mod:`cnnlib.models.efficientnet`: ``efficientnet``, ``efficientnet_b0``,
+  ``squeeze_excite``, ``EFFICIENTNET_B0_STAGES`` (Hu et al. 2018; Tan and Le 2019), notebook 19;
+- :mod:`cnnlib.models.convnext`: ``convnext``, ``convnext_tiny``, ``CONVNEXT_T`` (Liu et al.
+  2022), notebook 19.
 """
 
 from cnnlib.models.alexnet import alexnet, alexnet_cifar
+from cnnlib.models.convnext import CONVNEXT_T, convnext, convnext_tiny
+from cnnlib.models.efficientnet import (
+    EFFICIENTNET_B0_STAGES,
+    efficientnet,
+    efficientnet_b0,
+    squeeze_excite,
+)
 from cnnlib.models.googlenet import INCEPTION_MODULES, InceptionConfig, googlenet, inception_macs
 from cnnlib.models.lenet import lenet5
+from cnnlib.models.mobilenet import MOBILENET_V2_STAGES, mobilenet_v2
 from cnnlib.models.pattern import pattern_cnn, pattern_string
 from cnnlib.models.resnet import (
     IMAGENET_RESNETS,
@@ -40,17 +54,25 @@ from cnnlib.models.resnet import (
 from cnnlib.models.vgg import VGG_CONFIGS, vgg, vgg11, vgg13, vgg16, vgg19
 
 __all__ = [
+    "CONVNEXT_T",
+    "EFFICIENTNET_B0_STAGES",
     "IMAGENET_RESNETS",
     "INCEPTION_MODULES",
     "InceptionConfig",
+    "MOBILENET_V2_STAGES",
     "VGG_CONFIGS",
     "alexnet",
     "alexnet_cifar",
     "cifar_plain",
     "cifar_resnet",
+    "convnext",
+    "convnext_tiny",
+    "efficientnet",
+    "efficientnet_b0",
     "googlenet",
     "inception_macs",
     "lenet5",
+    "mobilenet_v2",
     "pattern_cnn",
     "pattern_string",
     "resnet",
@@ -59,6 +81,7 @@ __all__ = [
     "resnet50",
     "resnet101",
     "resnet152",
+    "squeeze_excite",
     "vgg",
     "vgg11",
     "vgg13",

@@ -8,6 +8,8 @@ kernels) and results are float64, so that they compare directly with TensorFlow.
   ``max_pool2d``, ``avg_pool2d``;
 - :mod:`~cnnlib.reference.backward`: layers for backpropagation, CS231n style (forward returns
   ``(out, cache)``, backward takes ``(dout, cache)``), naive loops;
+- :mod:`~cnnlib.reference.batchnorm`: batch normalisation, forward and backward, and the
+  moving averages of its statistics (notebook 18);
 - :mod:`~cnnlib.reference.fast`: the im2col/col2im convolution, equal to the naive one;
 - :mod:`~cnnlib.reference.speed`: CS231n's scalar loops and the timing of every convolution
   implementation against ``tf.nn.conv2d`` (notebook 07 and ``benchmarks/bench_conv.py``);
@@ -27,6 +29,7 @@ from cnnlib.reference.backward import (
     relu_forward,
     softmax_cross_entropy,
 )
+from cnnlib.reference.batchnorm import batchnorm_backward, batchnorm_forward, moving_average
 from cnnlib.reference.fast import col2im, conv_backward_im2col, conv_forward_im2col, im2col
 from cnnlib.reference.forward import (
     avg_pool2d,
@@ -43,6 +46,8 @@ __all__ = [
     "avg_pool2d",
     "avg_pool_backward",
     "avg_pool_forward",
+    "batchnorm_backward",
+    "batchnorm_forward",
     "col2im",
     "conv1x1",
     "conv2d",
@@ -58,6 +63,7 @@ __all__ = [
     "max_pool2d",
     "max_pool_backward",
     "max_pool_forward",
+    "moving_average",
     "numeric_gradient",
     "pad2d",
     "relative_error",
