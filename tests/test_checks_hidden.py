@@ -14,7 +14,9 @@ from cnnlib.checks import (
     applications,
     architectures,
     backprop,
+    batchnorm,
     comparing,
+    efficient,
     googlenet,
     keras_cnns,
     nb01_why_convolutions,
@@ -29,6 +31,10 @@ BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
 def check_cells():
+    return list(_check_cells())
+
+
+def _check_cells():
     for path in NOTEBOOKS:
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             source = "".join(cell["source"])
@@ -114,6 +120,10 @@ LIBRARY = {
     "conv_transpose_output_size": applications._conv_transpose_output_size,
     "mask_iou": applications._mask_iou,
     "box_iou": shapes.box_iou,
+    "batchnorm_dx": batchnorm._batchnorm_dx,
+    "pytorch_running_stats": batchnorm._pytorch_running_stats,
+    "inverted_residual_macs": efficient._inverted_residual_macs,
+    "mbconv_params": efficient._mbconv_params,
 }
 
 

@@ -217,9 +217,6 @@ def test_typical_mistake_loses_its_points_and_shows_its_hint(autograded, name):
 
 
 @pytest.mark.notebooks
-@pytest.mark.xfail(strict=True, reason="notebook 07's hidden tests do not yet catch a solution "
-                   "that calls the library's reference (they compare with values computed by "
-                   "cnnlib at grading time)")
 def test_calling_the_library_reference_loses_the_hidden_test_points(autograded):
     path = NOTEBOOKS / "07-backpropagation.ipynb"
     assert cell_score(autograded, "library", path, "nb07-conv-backward-check") == \
