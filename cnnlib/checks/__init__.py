@@ -15,7 +15,8 @@ shows it.
   (notebooks 00-06), :mod:`cnnlib.checks.backprop` (07), :mod:`cnnlib.checks.keras_cnns` (08),
   :mod:`cnnlib.checks.architectures` (09-10), :mod:`cnnlib.checks.vgg` (11),
   :mod:`cnnlib.checks.googlenet` (12), :mod:`cnnlib.checks.resnet` (13),
-  :mod:`cnnlib.checks.comparing` (14), :mod:`cnnlib.checks.applications` (15).
+  :mod:`cnnlib.checks.comparing` (14), :mod:`cnnlib.checks.applications` (15),
+  :mod:`cnnlib.checks.explain` (16), :mod:`cnnlib.checks.transfer` (17).
 """
 
 from cnnlib.checks.applications import (
@@ -63,6 +64,7 @@ from cnnlib.checks.course import (
     check_max_pool2d,
     check_same_padding_split,
 )
+from cnnlib.checks.explain import check_grad_cam_combine, check_receptive_field_sizes
 from cnnlib.checks.googlenet import (
     check_inception_module_size,
     check_reduced_conv_macs,
@@ -77,6 +79,7 @@ from cnnlib.checks.resnet import (
     check_cifar_resnet_params,
     check_zero_pad_shortcut,
 )
+from cnnlib.checks.transfer import check_batch_norm_forward, check_trainable_counts
 from cnnlib.checks.vgg import (
     check_stacked_conv_ratio,
     check_vgg_conv_layer,
@@ -90,6 +93,7 @@ __all__ = [
     "check_alexnet_feature_sizes",
     "check_alexnet_param_split",
     "check_avg_pool2d",
+    "check_batch_norm_forward",
     "check_bottleneck_macs",
     "check_box_blur",
     "check_box_iou",
@@ -108,6 +112,7 @@ __all__ = [
     "check_example2_model",
     "check_filter_same",
     "check_function",
+    "check_grad_cam_combine",
     "check_gradient",
     "check_im2col",
     "check_inception_module_size",
@@ -119,9 +124,11 @@ __all__ = [
     "check_max_pool_backward",
     "check_pareto_front",
     "check_partial_conv_params",
+    "check_receptive_field_sizes",
     "check_reduced_conv_macs",
     "check_same_padding_split",
     "check_stacked_conv_ratio",
+    "check_trainable_counts",
     "check_two_tower_conv_macs",
     "check_value",
     "check_vgg_conv_layer",
