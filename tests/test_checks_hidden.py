@@ -17,12 +17,14 @@ from cnnlib.checks import (
     batchnorm,
     comparing,
     efficient,
+    explain,
     googlenet,
     keras_cnns,
     nb01_why_convolutions,
     nb03_image_filtering,
     nb05_channels_cost,
     resnet,
+    transfer,
     vgg,
 )
 
@@ -124,6 +126,10 @@ LIBRARY = {
     "pytorch_running_stats": batchnorm._pytorch_running_stats,
     "inverted_residual_macs": efficient._inverted_residual_macs,
     "mbconv_params": efficient._mbconv_params,
+    "receptive_field_sizes": explain._receptive_field_sizes,
+    "grad_cam_combine": explain._grad_cam_combine,
+    "trainable_counts": transfer._trainable_counts,
+    "batch_norm_forward": transfer._batch_norm_forward,
 }
 
 

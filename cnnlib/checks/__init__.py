@@ -19,6 +19,7 @@ shows it.
   :mod:`cnnlib.checks.architectures` (09-10), :mod:`cnnlib.checks.vgg` (11),
   :mod:`cnnlib.checks.googlenet` (12), :mod:`cnnlib.checks.resnet` (13),
   :mod:`cnnlib.checks.comparing` (14), :mod:`cnnlib.checks.applications` (15),
+  :mod:`cnnlib.checks.explain` (16), :mod:`cnnlib.checks.transfer` (17),
   :mod:`cnnlib.checks.batchnorm` (18), :mod:`cnnlib.checks.efficient` (19).
 
 Adding a check is two edits: write ``check_xxx(fn)`` in the notebook's module (a reference, a
@@ -60,6 +61,7 @@ from cnnlib.checks.core import (
     check_value,
 )
 from cnnlib.checks.efficient import check_inverted_residual_macs, check_mbconv_params
+from cnnlib.checks.explain import check_grad_cam_combine, check_receptive_field_sizes
 from cnnlib.checks.googlenet import (
     check_inception_module_size,
     check_reduced_conv_macs,
@@ -82,6 +84,7 @@ from cnnlib.checks.resnet import (
     check_cifar_resnet_params,
     check_zero_pad_shortcut,
 )
+from cnnlib.checks.transfer import check_batch_norm_forward, check_trainable_counts
 from cnnlib.checks.vgg import (
     check_stacked_conv_ratio,
     check_vgg_conv_layer,
@@ -98,6 +101,7 @@ __all__ = [
     "check_alexnet_param_split",
     "check_avg_pool2d",
     "check_batchnorm_dx",
+    "check_batch_norm_forward",
     "check_bottleneck_macs",
     "check_box_blur",
     "check_box_iou",
@@ -116,6 +120,7 @@ __all__ = [
     "check_example2_model",
     "check_filter_same",
     "check_function",
+    "check_grad_cam_combine",
     "check_gradient",
     "check_im2col",
     "check_inception_module_size",
@@ -130,9 +135,11 @@ __all__ = [
     "check_pareto_front",
     "check_partial_conv_params",
     "check_pytorch_running_stats",
+    "check_receptive_field_sizes",
     "check_reduced_conv_macs",
     "check_same_padding_split",
     "check_stacked_conv_ratio",
+    "check_trainable_counts",
     "check_two_tower_conv_macs",
     "check_value",
     "check_values_per_image",
