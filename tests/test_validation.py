@@ -1,0 +1,171 @@
+"""The shared argument checks of cnnlib._validation: what they accept, refuse and say."""
+
+import math
+
+import numpy as np
+import pytest
+
+from cnnlib import _validation as v
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: v.check_positive_int("kernel_size", 0), ValueError,
+         "kernel_size must be a positive integer, got 0"),
+        (lambda: v.check_positive_int("kernel_size", True), TypeError,
+         "kernel_size must be a positive integer, got True (bool)"),
+        (lambda: v.check_positive_int("kernel_size", 3.0), TypeError,
+         "kernel_size must be a positive integer, got 3.0 (float)"),
+        (lambda: v.check_positive_int("kernel_size", "3"), TypeError,
+         "kernel_size must be a positive integer, got '3' (str)"),
+        (lambda: v.check_non_negative_int("padding", -1), ValueError,
+         "padding must be a non-negative integer, got -1"),
+        (lambda: v.check_int("seed", 5, 0, 4),
+         ValueError, "seed must be an integer in [0, 4], got 5"),
+        (lambda: v.check_int("depth", 1, 2), ValueError, "depth must be an integer >= 2, got 1"),
+        (lambda: v.check_int("depth", 9, maximum=4), ValueError,
+         "depth must be an integer <= 4, got 9"),
+        (lambda: v.check_real("lr", float("nan")), ValueError,
+         "lr must be a finite real number, got nan"),
+        (lambda: v.check_real("lr", math.inf, 0), ValueError,
+         "lr must be a finite real number >= 0, got inf"),
+        (lambda: v.check_real("lr", True), TypeError, "lr must be a finite real number, got True"),
+        (lambda: v.check_real("lr", "0.1"),
+         TypeError, "lr must be a finite real number, got '0.1'"),
+        (lambda: v.check_real("lr", 0.0, 0, min_open=True), ValueError,
+         "lr must be a finite real number > 0, got 0.0"),
+        (lambda: v.check_real("p", 1.5, 0, 1), ValueError,
+         "p must be a finite real number in [0, 1], got 1.5"),
+        (lambda: v.check_rate("dropout", 1.0), ValueError,
+         "dropout must be a finite real number in [0, 1), got 1.0"),
+        (lambda: v.check_rate("dropout", -0.1), ValueError, "dropout must be a finite real number"),
+        (lambda: v.check_bool("relu", "no"),
+         TypeError, "relu must be True or False, got 'no' (str)"),
+        (lambda: v.check_bool("relu", 1), TypeError, "relu must be True or False, got 1 (int)"),
+        (lambda: v.check_str("name", ""), ValueError, "name must be a non-empty string, got ''"),
+        (lambda: v.check_str("name", 3), TypeError, "name must be a string, got 3 (int)"),
+        (lambda: v.check_choice("shortcut", "C", ("A", "B")), ValueError,
+         "shortcut must be one of 'A', 'B', got 'C'"),
+        (lambda: v.check_choice("shortcut", "a", ("A", "B")), ValueError, "got 'a'"),
+        (lambda: v.check_choice("shortcut", 1, ("A", "B")), TypeError,
+         "shortcut must be one of 'A', 'B', got 1 (int)"),
+        (lambda: v.check_choice("depth", True, (1, 2)), ValueError, "depth must be one of 1, 2"),
+        (lambda: v.check_choice("depth", [1], (1, 2)), ValueError, "depth must be one of 1, 2"),
+        (lambda: v.check_pair("stride", 0), ValueError,
+         "stride must be a positive integer or a pair (height, width) of them, got 0"),
+        (lambda: v.check_pair("stride", (2, 0)),
+         ValueError, "stride[1] must be a positive integer"),
+        (lambda: v.check_pair("stride", (2, 2, 2)), ValueError, "got (2, 2, 2)"),
+        (lambda: v.check_pair("stride", 2.0), TypeError, "stride must be a positive integer or"),
+        (lambda: v.check_pair("stride", True), TypeError, "got True (bool)"),
+        (lambda: v.check_instance("cache", 3, tuple, "the cache of conv2d"), TypeError,
+         "cache must be the cache of conv2d, got 3 (int)"),
+        (lambda: v.check_callable("fn", 3), TypeError, "fn must be a function, got 3 (int)"),
+        (lambda: v.check_input_shape((32, 32)), ValueError,
+         "input_shape must be a tuple (height, width, channels) of positive integers (channels "
+         "last), got 2 entries"),
+        (lambda: v.check_input_shape(32), TypeError, "input_shape must be a tuple"),
+        (lambda: v.check_input_shape((32, 0, 3)), ValueError, "input_shape[1] must be a positive"),
+        (lambda: v.check_input_shape((8, 8, 3), 32, "LeNet-5", "C5 is 5x5"), ValueError,
+         "input_shape=(8, 8, 3) is too small for LeNet-5: its feature maps would shrink below "
+         "1x1 (C5 is 5x5); use at least 32x32"),
+        (lambda: v.check_classes(0), ValueError, "classes must be a positive integer, got 0"),
+        (lambda: v.check_array("x", np.zeros((2, 3)), 4, layout="(N, H, W, C)"), ValueError,
+         "x must be a 4-D array (N, H, W, C), got shape (2, 3)"),
+        (lambda: v.check_array("x", np.zeros(3), (2, 4)), ValueError,
+         "x must be a 2 or 4-D array, got shape (3,)"),
+        (lambda: v.check_array("x", ["a", "b"]), TypeError,
+         "x must be an array of real numbers, got dtype <U1"),
+        (lambda: v.check_array("x", [[1, 2], [3]]), TypeError, "x must be an array"),
+        (lambda: v.check_array("x", np.zeros((0, 2)), empty=False), ValueError,
+         "x must not be empty, got shape (0, 2)"),
+        (lambda: v.check_array("x", [1.0, np.nan], finite=True), ValueError,
+         "x must hold finite numbers, got NaN or infinity"),
+        (lambda: v.check_array("x", [1, 2], kinds="f"), TypeError,
+         "x must be an array of dtype kind in 'f', got dtype int64"),
+    ],
+)
+def test_bad_values_raise_an_error_that_names_the_argument_and_the_value(call, error, message):
+    with pytest.raises(error) as raised:
+        call()
+    assert message in str(raised.value)
+
+
+def test_good_values_come_back_in_their_normal_form():
+    assert v.check_positive_int("n", np.int64(3)) == 3
+    assert type(v.check_positive_int("n", np.int64(3))) is int
+    assert v.check_int("n", -5) == -5
+    assert v.check_int("n", 4, 0, 4) == 4
+    assert v.check_non_negative_int("n", 0) == 0
+    assert v.check_real("lr", np.float32(0.5), 0, 1) == 0.5
+    assert type(v.check_real("lr", 2, 0)) is float
+    assert v.check_real("lr", 1.0, 0, 1) == 1.0
+    assert v.check_rate("rate", 0) == 0.0
+    assert v.check_rate("rate", 0.999) == 0.999
+    assert v.check_bool("flag", False) is False
+    assert v.check_bool("flag", np.bool_(True)) is True
+    assert v.check_str("s", "", empty=True) == ""
+    assert v.check_choice("s", "A", ("A", "B")) == "A"
+    assert v.check_choice("s", None, (None, "avg")) is None
+    assert v.check_choice("d", 2, (1, 2)) == 2
+    assert v.check_pair("k", 3) == (3, 3)
+    assert v.check_pair("k", [2, np.int32(3)]) == (2, 3)
+    assert v.check_input_shape([32, 32, 1]) == (32, 32, 1)
+    assert v.check_input_shape((32, 32, 1), min_size=32) == (32, 32, 1)
+    assert v.check_classes(1) == 1
+    assert v.check_array("x", [[1, 2]], 2).shape == (1, 2)
+    assert v.check_array("x", [True, False]).dtype == bool
+    assert v.check_callable("f", len) is len
+    assert v.check_instance("t", (1,), tuple, "a tuple") == (1,)
+
+
+def test_describe_shortens_long_values():
+    text = v.describe("x" * 500)
+    assert len(text) < 100
+    assert text.endswith("... (str)")
+
+
+def test_check_model_refuses_what_is_not_a_usable_keras_model():
+    import keras
+
+    with pytest.raises(TypeError, match=r"model must be a Keras model, got 'vgg16' \(str\)"):
+        v.check_model("vgg16")
+    net = keras.Sequential([keras.layers.Dense(2)], name="net")
+    assert v.check_model(net) is net
+    with pytest.raises(ValueError, match="net' has no known inputs"):
+        v.check_model(net, needs_inputs=True)
+    with pytest.raises(ValueError, match="teacher 'net' is not compiled"):
+        v.check_model(net, "teacher", compiled=True)
+    inputs = keras.Input((4,))
+    functional = keras.Model(inputs, keras.layers.Dense(2, name="head")(inputs), name="f")
+    assert v.check_model(functional, needs_inputs=True) is functional
+    functional.compile(loss="mse")
+    assert v.check_model(functional, compiled=True) is functional
+
+
+def test_check_layer_name_returns_the_layer_or_lists_the_valid_names():
+    import keras
+
+    inputs = keras.Input((4,), name="pixels")
+    hidden = keras.layers.Dense(3, name="hidden")(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(2, name="head")(hidden), name="tiny")
+    assert v.check_layer_name(model, "hidden").name == "hidden"
+    with pytest.raises(ValueError) as raised:
+        v.check_layer_name(model, "conv1")
+    assert str(raised.value) == (
+        "layer must be the name of a layer of model 'tiny' ('pixels', 'hidden', 'head'), "
+        "got 'conv1'")
+    with pytest.raises(TypeError, match="layer_name must be a string, got 3"):
+        v.check_layer_name(model, 3, name="layer_name")
+
+    wide = keras.Sequential([keras.Input((2,))] + [keras.layers.Dense(2) for _ in range(20)])
+    with pytest.raises(ValueError, match="and 8 more\\), got 'x'"):
+        v.check_layer_name(wide, "x")
+
+
+def test_every_helper_is_exported_and_documented():
+    for name in v.__all__:
+        helper = getattr(v, name)
+        assert callable(helper), name
+        assert helper.__doc__, name
