@@ -7,7 +7,7 @@ networks", NIPS 2012, Section 3 and Fig. 2.
 import keras
 from keras import layers
 
-from cnnlib.models.lenet import _check_classes, _check_input_shape, _check_rate
+from cnnlib._validation import check_classes, check_input_shape, check_rate
 
 __all__ = ["alexnet"]
 
@@ -48,11 +48,11 @@ def alexnet(input_shape=(227, 227, 3), classes=1000, dropout=0.5):
     local response normalisation after conv1 and conv2 is left out (Keras has no such layer, it
     has no parameters, and later networks replaced it by batch normalisation).
     """
-    input_shape = _check_input_shape(
+    input_shape = check_input_shape(
         input_shape, _ALEXNET_MIN_SIZE, "AlexNet", "conv1 and three 3x3/2 poolings"
     )
-    classes = _check_classes(classes)
-    dropout = _check_rate("dropout", dropout)
+    classes = check_classes(classes)
+    dropout = check_rate("dropout", dropout)
 
     inputs = keras.Input(shape=input_shape, name="input")
     x = layers.Conv2D(96, 11, strides=4, activation="relu", name="conv1")(inputs)
