@@ -68,7 +68,7 @@ _AUX_AFTER = {"4a": "aux1", "4d": "aux2"}
 _AUX_MIN_SIZE = 65  # the auxiliary heads' 5x5/3 average pooling needs 4a's maps to be >= 5x5
 
 
-def _checked_config(config):
+def _inception_config(config):
     """``config`` if it is an InceptionConfig of positive integers."""
     check_instance("config", config, InceptionConfig, "an InceptionConfig")
     return InceptionConfig(*(check_positive_int(f"config.{field}", value)
@@ -86,7 +86,7 @@ def inception_macs(config, bottleneck=True):
     >>> inception_macs(lecture, bottleneck=False), inception_macs(lecture)
     (854196224, 271351808)
     """
-    c = _checked_config(config)
+    c = _inception_config(config)
     bottleneck = check_bool("bottleneck", bottleneck)
     if bottleneck:
         per_pixel = (c.in_channels * (c.n1x1 + c.n3x3_reduce + c.n5x5_reduce + c.pool_proj)
@@ -104,7 +104,7 @@ def inception_module(x, config, name="inception_3a"):
     Only the filter counts of ``config`` are used; the input's size is that of ``x``.
     """
     x = check_tensor("x", x)
-    config = _checked_config(config)
+    config = _inception_config(config)
     name = check_str("name", name)
 
     def conv(t, filters, size, suffix):
