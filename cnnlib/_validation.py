@@ -29,17 +29,22 @@ __all__ = [
     "check_callable",
     "check_choice",
     "check_classes",
+    "check_initializer",
     "check_input_shape",
     "check_instance",
     "check_int",
+    "check_labels",
     "check_layer_name",
     "check_model",
     "check_non_negative_int",
+    "check_padding",
     "check_pair",
+    "check_paired_examples",
     "check_positive_int",
     "check_rate",
     "check_real",
     "check_str",
+    "check_tensor",
     "describe",
 ]
 
@@ -48,11 +53,19 @@ _MAX_LISTED = 12  # layer names listed in full in an error message
 
 
 def describe(value):
-    """``repr`` of ``value`` with its type, for a TypeError message: ``'3' (str)``."""
+    """``value`` and its type, short, for a message: ``'3' (str)``, ``an array of shape (2, 3)
+    and dtype float64 (ndarray)``, ``a tuple of length 4`` (when its repr is long)."""
+    kind = type(value).__name__
+    shape, dtype = getattr(value, "shape", None), getattr(value, "dtype", None)
+    if shape is not None and dtype is not None and not isinstance(value, np.generic):
+        return f"an array of shape {tuple(shape)} and dtype {dtype} ({kind})"
     text = repr(value)
-    if len(text) > 80:
-        text = text[:77] + "..."
-    return f"{text} ({type(value).__name__})"
+    if len(text) <= 80 and "\n" not in text:
+        return f"{text} ({kind})"
+    try:
+        return f"a {kind} of length {len(value)}"
+    except TypeError:
+        return f"a {kind}"
 
 
 def _range_text(minimum, maximum, min_open=False, max_open=False):
@@ -193,6 +206,21 @@ def check_pair(name, value):
     return value, value
 
 
+def check_padding(name, value, modes=("valid", "same")):
+    """A padding: one of Keras's ``modes`` (any case, returned lower-cased) or an int >= 0."""
+    listed = ", ".join(repr(m) for m in modes)
+    what = f"a non-negative integer or one of {listed}"
+    if isinstance(value, str):
+        if value.lower() not in modes:
+            raise ValueError(f"{name} must be {what}, got {value!r}")
+        return value.lower()
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be {what}, got {describe(value)}")
+    if value < 0:
+        raise ValueError(f"{name} must be {what}, got {value}")
+    return int(value)
+
+
 def check_input_shape(input_shape, min_size=1, network="the network", why="",
                       name="input_shape"):
     """``input_shape`` as a tuple ``(height, width, channels)`` of positive ints.
@@ -291,3 +319,64 @@ def check_layer_name(model, layer, name="layer"):
         raise ValueError(f"{name} must be the name of a layer of model {model.name!r} "
                          f"({shown}{more}), got {layer!r}")
     return model.get_layer(layer)
+
+
+def check_tensor(name, value, ndim=4, layout="(batch, height, width, channels)"):
+    """``value`` if it is a Keras or TensorFlow tensor of rank ``ndim`` (a block's input)."""
+    import keras
+
+    if not (isinstance(value, keras.KerasTensor) or keras.ops.is_tensor(value)):
+        raise TypeError(f"{name} must be a Keras tensor {layout}, such as keras.Input(...) or "
+                        f"a layer's output, got {describe(value)}")
+    if len(value.shape) != ndim:
+        raise ValueError(f"{name} must be a {ndim}-D tensor {layout}, got shape {value.shape}")
+    return value
+
+
+def check_initializer(name, value):
+    """``value`` if it is a Keras initializer or the name of one (``"he_normal"``)."""
+    import keras
+
+    try:
+        known = keras.initializers.get(value) is not None
+    except (ValueError, TypeError):
+        known = False
+    if not known or isinstance(value, bool):
+        raise ValueError(f"{name} must be a Keras initializer or its name, such as "
+                         f"'glorot_uniform' or 'he_normal', got {value!r}")
+    return value
+
+
+def check_paired_examples(x, y, x_name="x", y_name="y"):
+    """The number of examples of ``x`` and ``y``: both must have one entry per example, at least
+    one, and as many each."""
+    lengths = []
+    for name, value in ((x_name, x), (y_name, y)):
+        try:
+            lengths.append(len(value))
+        except TypeError:
+            raise TypeError(f"{name} must be an array with one entry per example, got "
+                            f"{describe(value)}") from None
+    if lengths[0] != lengths[1]:
+        raise ValueError(f"{x_name} and {y_name} must have the same number of examples, got "
+                         f"{lengths[0]} and {lengths[1]}")
+    if lengths[0] == 0:
+        raise ValueError(f"{x_name} must hold at least one example, got none")
+    return lengths[0]
+
+
+def check_labels(name, labels, classes):
+    """``labels`` as an array after checking that every one is a class number in
+    ``[0, classes)``; only integer labels of shape ``(N,)`` or ``(N, 1)`` are checked (one-hot
+    labels and other targets come back unchanged)."""
+    array = np.asarray(labels)
+    sparse = array.ndim == 1 or (array.ndim == 2 and array.shape[1] == 1)
+    if not sparse or array.size == 0 or array.dtype.kind not in "iuf":
+        return array
+    what = f"class numbers from 0 to {classes - 1} (the model has {classes} outputs)"
+    if array.dtype.kind == "f" and not np.all(np.mod(array, 1) == 0):
+        raise ValueError(f"{name} must hold {what}, got labels that are not whole numbers")
+    low, high = array.min(), array.max()
+    if low < 0 or high >= classes:
+        raise ValueError(f"{name} must hold {what}, got labels from {low:g} to {high:g}")
+    return array

@@ -12,7 +12,15 @@ whole number the filter "doesn't fit", and ``rounding`` decides what happens.
 """
 
 import math
-import operator
+
+from cnnlib._validation import (
+    check_bool,
+    check_choice,
+    check_padding,
+    check_pair,
+    check_positive_int,
+    describe,
+)
 
 from cnnlib._validation import check_bool, check_pair, check_positive_int
 
@@ -34,7 +42,6 @@ __all__ = [
 ]
 
 _ROUNDINGS = ("exact", "floor")
-_PADDING_MODES = ("valid", "same")
 _DTYPE_BYTES = {  # bytes per element
     "float64": 8,
     "float32": 4,
@@ -45,61 +52,6 @@ _DTYPE_BYTES = {  # bytes per element
     "int8": 1,
     "uint8": 1,
 }
-
-
-def _describe(value):
-    return f"{value!r} ({type(value).__name__})"
-
-
-def _check_int(name, value, minimum, what):
-    """Return ``value`` as an int >= ``minimum``; bools and floats are refused."""
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        value = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be {what}, got {_describe(value)}") from None
-    if value < minimum:
-        raise ValueError(f"{name} must be {what}, got {value}")
-    return value
-
-
-def _check_positive_int(name, value):
-    return _check_int(name, value, 1, "a positive integer")
-
-
-def _check_pair(name, value):
-    """An int ``k`` or a pair ``(kh, kw)`` of positive ints -> ``(kh, kw)``."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be a positive integer or a pair of them, got {value!r}")
-        return tuple(_check_positive_int(f"{name}[{i}]", v) for i, v in enumerate(value))
-    value = _check_int(name, value, 1, "a positive integer or a pair of them")
-    return value, value
-
-
-def _check_bool(name, value):
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {_describe(value)}")
-    return value
-
-
-def _check_choice(name, value, choices):
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be one of {choices}, got {_describe(value)}")
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
-    return value
-
-
-def _check_padding(padding):
-    """A padding mode (lower-cased, as Keras accepts any case) or a non-negative int."""
-    what = "a non-negative integer, 'valid' or 'same'"
-    if isinstance(padding, str):
-        if padding.lower() not in _PADDING_MODES:
-            raise ValueError(f"padding must be {what}, got {padding!r}")
-        return padding.lower()
-    return _check_int("padding", padding, 0, what)
 
 
 def _effective_size(size, dilation):
@@ -158,12 +110,12 @@ def conv_output_size(n, kernel_size, stride=1, padding=0, dilation=1, *, roundin
     >>> conv_output_size(7, 3, stride=3, padding="same")
     3
     """
-    n = _check_positive_int("n", n)
-    kernel_size = _check_positive_int("kernel_size", kernel_size)
-    stride = _check_positive_int("stride", stride)
-    padding = _check_padding(padding)
-    dilation = _check_positive_int("dilation", dilation)
-    rounding = _check_choice("rounding", rounding, _ROUNDINGS)
+    n = check_positive_int("n", n)
+    kernel_size = check_positive_int("kernel_size", kernel_size)
+    stride = check_positive_int("stride", stride)
+    padding = check_padding("padding", padding)
+    dilation = check_positive_int("dilation", dilation)
+    rounding = check_choice("rounding", rounding, _ROUNDINGS)
     return _output_size(n, kernel_size, stride, padding, dilation, rounding, "filter")
 
 
@@ -179,11 +131,11 @@ def pool_output_size(n, pool_size, stride=None, padding="valid", *, rounding="fl
     >>> pool_output_size(5, 2, padding="same")
     3
     """
-    n = _check_positive_int("n", n)
-    pool_size = _check_positive_int("pool_size", pool_size)
-    stride = pool_size if stride is None else _check_positive_int("stride", stride)
-    padding = _check_padding(padding)
-    rounding = _check_choice("rounding", rounding, _ROUNDINGS)
+    n = check_positive_int("n", n)
+    pool_size = check_positive_int("pool_size", pool_size)
+    stride = pool_size if stride is None else check_positive_int("stride", stride)
+    padding = check_padding("padding", padding)
+    rounding = check_choice("rounding", rounding, _ROUNDINGS)
     return _output_size(n, pool_size, stride, padding, 1, rounding, "pool window")
 
 
@@ -198,10 +150,10 @@ def same_padding(n, kernel_size, stride=1, dilation=1):
     >>> same_padding(6, 3, stride=2)
     (0, 1)
     """
-    n = _check_positive_int("n", n)
-    kernel_size = _check_positive_int("kernel_size", kernel_size)
-    stride = _check_positive_int("stride", stride)
-    dilation = _check_positive_int("dilation", dilation)
+    n = check_positive_int("n", n)
+    kernel_size = check_positive_int("kernel_size", kernel_size)
+    stride = check_positive_int("stride", stride)
+    dilation = check_positive_int("dilation", dilation)
     out = -(-n // stride)
     total = max((out - 1) * stride + _effective_size(kernel_size, dilation) - n, 0)
     return total // 2, total - total // 2
@@ -213,7 +165,7 @@ def padding_to_keep_size(kernel_size):
     >>> [padding_to_keep_size(f) for f in (3, 5, 7)]
     [1, 2, 3]
     """
-    kernel_size = _check_positive_int("kernel_size", kernel_size)
+    kernel_size = check_positive_int("kernel_size", kernel_size)
     if kernel_size % 2 == 0:
         before, after = same_padding(kernel_size, kernel_size)
         raise ValueError(
@@ -240,7 +192,7 @@ def receptive_field(layers):
     if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
         raise TypeError(
             f"layers must be a sequence of (kernel_size, stride[, dilation]) tuples, "
-            f"got {_describe(layers)}"
+            f"got {describe(layers)}"
         )
     field, jump = 1, 1
     for i, layer in enumerate(layers):
@@ -251,7 +203,7 @@ def receptive_field(layers):
             )
         names = ("kernel_size", "stride", "dilation")
         kernel_size, stride, dilation = (
-            _check_positive_int(f"layers[{i}] {name}", value)
+            check_positive_int(f"layers[{i}] {name}", value)
             for name, value in zip(names, (*layer, 1)[:3], strict=True)
         )
         field += (_effective_size(kernel_size, dilation) - 1) * jump
@@ -265,10 +217,10 @@ def conv_params(kernel_size, in_channels, filters, use_bias=True):
     >>> conv_params(2, 3, 2)
     26
     """
-    kh, kw = _check_pair("kernel_size", kernel_size)
-    in_channels = _check_positive_int("in_channels", in_channels)
-    filters = _check_positive_int("filters", filters)
-    use_bias = _check_bool("use_bias", use_bias)
+    kh, kw = check_pair("kernel_size", kernel_size)
+    in_channels = check_positive_int("in_channels", in_channels)
+    filters = check_positive_int("filters", filters)
+    use_bias = check_bool("use_bias", use_bias)
     return filters * (kh * kw * in_channels + int(use_bias))
 
 
@@ -278,9 +230,9 @@ def dense_params(in_units, units, use_bias=True):
     >>> dense_params(100 * 100, 100)
     1000100
     """
-    in_units = _check_positive_int("in_units", in_units)
-    units = _check_positive_int("units", units)
-    use_bias = _check_bool("use_bias", use_bias)
+    in_units = check_positive_int("in_units", in_units)
+    units = check_positive_int("units", units)
+    use_bias = check_bool("use_bias", use_bias)
     return units * (in_units + int(use_bias))
 
 
@@ -293,10 +245,10 @@ def conv_macs(output_size, kernel_size, in_channels, filters):
     >>> conv_macs((150, 100), 5, 3, 200)  # 225 * 10**6
     225000000
     """
-    oh, ow = _check_pair("output_size", output_size)
-    kh, kw = _check_pair("kernel_size", kernel_size)
-    in_channels = _check_positive_int("in_channels", in_channels)
-    filters = _check_positive_int("filters", filters)
+    oh, ow = check_pair("output_size", output_size)
+    kh, kw = check_pair("kernel_size", kernel_size)
+    in_channels = check_positive_int("in_channels", in_channels)
+    filters = check_positive_int("filters", filters)
     return oh * ow * kh * kw * in_channels * filters
 
 
@@ -306,8 +258,8 @@ def dense_macs(in_units, units):
     >>> dense_macs(4096, 1000)
     4096000
     """
-    in_units = _check_positive_int("in_units", in_units)
-    units = _check_positive_int("units", units)
+    in_units = check_positive_int("in_units", in_units)
+    units = check_positive_int("units", units)
     return in_units * units
 
 
@@ -320,7 +272,7 @@ def _dtype_name(dtype):
         name = getattr(dtype, "__name__", None)
     if not isinstance(name, str):
         raise TypeError(
-            f"dtype must be a dtype or one of {sorted(_DTYPE_BYTES)}, got {_describe(dtype)}"
+            f"dtype must be a dtype or one of {sorted(_DTYPE_BYTES)}, got {describe(dtype)}"
         )
     return name
 
@@ -332,8 +284,8 @@ def activation_memory(shape, dtype="float32"):
     12000000
     """
     if not isinstance(shape, (tuple, list)):
-        raise TypeError(f"shape must be a tuple of positive integers, got {_describe(shape)}")
-    sizes = [_check_positive_int(f"shape[{i}]", size) for i, size in enumerate(shape)]
+        raise TypeError(f"shape must be a tuple of positive integers, got {describe(shape)}")
+    sizes = [check_positive_int(f"shape[{i}]", size) for i, size in enumerate(shape)]
     name = _dtype_name(dtype)
     if name not in _DTYPE_BYTES:
         raise ValueError(f"dtype must be one of {sorted(_DTYPE_BYTES)}, got {dtype!r}")

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from cnnlib._validation import check_bool, check_choice
+
 DATA_DIR_VARIABLE = "CNNLIB_DATA_DIR"
 
 CLASS_NAMES = {
@@ -74,8 +76,7 @@ def dataset_names():
 
 def class_names(name):
     """Class names of a dataset, indexed by label."""
-    _check_name(name)
-    return list(CLASS_NAMES[name])
+    return list(CLASS_NAMES[check_choice("name", name, _SPECS)])
 
 
 def offline_dir():
@@ -102,9 +103,7 @@ def load_dataset(name, *, return_info=False):
     Raises :class:`DatasetError` with instructions when no source has the dataset or when a file
     is corrupt; a corrupt offline file is reported, never silently replaced by a download.
     """
-    _check_name(name)
-    if not isinstance(return_info, bool):
-        raise TypeError(f"return_info must be True or False, got {return_info!r}")
+    name, return_info = check_choice("name", name, _SPECS), check_bool("return_info", return_info)
     arrays, source, location = _load_offline(name)
     if arrays is None:
         arrays, source, location = _load_through_keras(name)
@@ -114,13 +113,6 @@ def load_dataset(name, *, return_info=False):
     if return_info:
         return (x_train, y_train), (x_test, y_test), info
     return (x_train, y_train), (x_test, y_test)
-
-
-def _check_name(name):
-    if not isinstance(name, str):
-        raise TypeError(f"name must be a string, got {type(name).__name__} {name!r}")
-    if name not in _SPECS:
-        raise ValueError(f"name must be one of {', '.join(map(repr, _SPECS))}, got {name!r}")
 
 
 def _load_offline(name):
@@ -134,6 +126,12 @@ def _load_offline(name):
             f"or unset it to use the Keras cache or a download."
         )
     path = directory / f"{name}.npz"
+    if path.exists() and not path.is_file():
+        raise DatasetError(
+            f"{path} is a directory, not a dataset file. Put the archive {name}.npz itself in "
+            f"{directory} (see data/README.md), or remove the directory to use the Keras cache "
+            f"or a download."
+        )
     if not path.is_file():
         return None, None, None
     try:
@@ -148,20 +146,29 @@ def _load_offline(name):
             arrays = {key: archive[key] for key in _KEYS}
     except DatasetError:
         raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+    except ValueError as error:
+        if "allow_pickle" not in str(error):
+            raise DatasetError(_corrupt_offline_file(path, error)) from None
         raise DatasetError(
-            f"{path} could not be read ({type(error).__name__}: {error}); the file is corrupt or "
-            f"truncated. Replace it with a good copy (see data/README.md), or remove it to use the "
-            f"Keras cache or a download."
+            f"{path} holds Python objects instead of plain arrays of numbers: cnnlib does not "
+            f"load those, since unpickling a file can run any code. Replace it with a good copy "
+            f"(see data/README.md), or remove it to use the Keras cache or a download."
         ) from None
+    except (OSError, EOFError, zipfile.BadZipFile) as error:
+        raise DatasetError(_corrupt_offline_file(path, error)) from None
     return (((arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])),
             "offline directory", path)
 
 
-def _keras_home():
-    import keras.src.backend.config as keras_config
+def _corrupt_offline_file(path, error):
+    return (f"{path} could not be read ({type(error).__name__}: {error}); the file is corrupt or "
+            f"truncated. Replace it with a good copy (see data/README.md), or remove it to use "
+            f"the Keras cache or a download.")
 
-    return Path(os.environ.get("KERAS_HOME") or keras_config.keras_home()).expanduser()
+
+def _keras_home():
+    """Keras's home folder: ``$KERAS_HOME``, else ``~/.keras`` (where Keras keeps its cache)."""
+    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras").expanduser()
 
 
 def _cached_file(name):
@@ -172,36 +179,56 @@ def _cached_file(name):
     return None
 
 
+def _new_folders_removed(root, before):
+    """Remove the empty folders under ``root`` (``root`` included) that are not in ``before``:
+    a failed download leaves nothing behind."""
+    if not root.is_dir():
+        return
+    for folder in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True) + [root]:
+        if folder not in before and not any(folder.iterdir()):
+            folder.rmdir()
+
+
 def _load_through_keras(name):
     import keras
 
     loader = getattr(keras.datasets, name).load_data
+    cache = _keras_home() / "datasets"
+    before = set(cache.rglob("*")) | {cache} if cache.is_dir() else set()
     cached = _cached_file(name)
-    if cached is not None:
-        try:
-            return loader(), "Keras cache", cached
-        except Exception as error:
-            raise DatasetError(
-                f"The Keras cache copy of {name} at {cached} could not be read "
-                f"({type(error).__name__}: {error}). Delete it so it is downloaded again, or set "
-                f"{DATA_DIR_VARIABLE} to a folder holding {name}.npz (see data/README.md)."
-            ) from None
-    print(f"Downloading {name} through keras.datasets ...", flush=True)
+    if cached is None:
+        print(f"Downloading {name} through keras.datasets ...", flush=True)
+    said = io.StringIO()
     try:
-        # Keras draws a progress bar on stdout; keep notebook outputs clean.
-        with contextlib.redirect_stdout(io.StringIO()):
+        # Keras draws a progress bar and its own messages on stdout; keep notebook outputs clean.
+        with contextlib.redirect_stdout(said):
             arrays = loader()
     except Exception as error:
-        where = offline_dir()
-        tried = (f"{where / (name + '.npz')} does not exist" if where is not None
-                 else f"{DATA_DIR_VARIABLE} is not set")
-        raise DatasetError(
-            f"Could not load {name}: {tried}, the Keras cache ({_keras_home() / 'datasets'}) does "
-            f"not have it, and the download failed ({type(error).__name__}: {error}). Either set "
-            f"{DATA_DIR_VARIABLE} to a folder holding {name}.npz (see data/README.md), or connect "
-            f"to the internet and run again."
-        ) from None
+        _new_folders_removed(cache, before)
+        raise DatasetError(_load_failure(name, cached, error, said.getvalue())) from None
+    if cached is not None:
+        return arrays, "Keras cache", cached
     return arrays, "download", "keras.datasets"
+
+
+def _load_failure(name, cached, error, keras_said):
+    """What went wrong in a load through Keras, and what to do."""
+    cause = f"{type(error).__name__}: {error}"
+    offline = (f"set {DATA_DIR_VARIABLE} to a folder holding {name}.npz (see data/README.md)")
+    if cached is not None and "hash does not match" in keras_said:
+        fate = "Keras deleted it and" if not cached.exists() else "Keras"
+        return (f"The Keras cache copy of {name} at {cached} is corrupt or incomplete: it does "
+                f"not match the checksum of the original. {fate} tried to download a new copy, "
+                f"which failed ({cause}). Connect to the internet and run again, or {offline}.")
+    if cached is not None:
+        return (f"The Keras cache copy of {name} at {cached} could not be read ({cause}). "
+                f"Delete it so it is downloaded again, or {offline}.")
+    where = offline_dir()
+    tried = (f"{where / (name + '.npz')} does not exist" if where is not None
+             else f"{DATA_DIR_VARIABLE} is not set")
+    return (f"Could not load {name}: {tried}, the Keras cache ({_keras_home() / 'datasets'}) "
+            f"does not have it, and the download failed ({cause}). Either {offline}, or "
+            f"connect to the internet and run again.")
 
 
 def _validate(name, arrays, location):

@@ -5,6 +5,7 @@ import os
 import platform
 import sys
 
+from cnnlib._validation import check_int
 from cnnlib.config import mode_name
 
 
@@ -13,10 +14,7 @@ def set_seed(seed=42):
 
     Results on a GPU can still differ slightly from run to run (non-deterministic kernels).
     """
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
-    if not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be in [0, 2**32), got {seed}")
+    seed = check_int("seed", seed, 0, 2**32 - 1)
     import keras
 
     keras.utils.set_random_seed(seed)

@@ -27,6 +27,7 @@ import textwrap
 
 import keras
 
+from cnnlib._validation import check_model, check_real
 from cnnlib.arithmetic import activation_memory
 
 __all__ = [
@@ -75,6 +76,7 @@ class ProfileTotals:
 
 def format_count(value):
     """A count with 3 significant digits and K, M, G or T (powers of 1000): 3211264 -> '3.21M'."""
+    check_real("value", value, 0)
     if abs(value) < 1000:
         return str(value)
     exponent = 1
@@ -164,21 +166,6 @@ class ModelProfile:
         return pd.DataFrame([dataclasses.asdict(row) for row in self.rows])
 
 
-def _check_model(model):
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a Keras model, got {type(model).__name__}")
-    try:
-        inputs = model.inputs
-    except (AttributeError, ValueError):
-        inputs = None
-    if not inputs:
-        raise ValueError(
-            f"model {model.name!r} has no known inputs: profile a functional model, or a "
-            "Sequential model that starts with keras.Input or was built with model.build(shape) "
-            "(subclassed models are not supported)"
-        )
-
-
 def _output_shape(layer, name):
     """The output shape of one example (a tuple, or a tuple of tuples for several outputs)."""
     try:
@@ -259,7 +246,7 @@ def profile_model(model, dtype="float32"):
     >>> prof.totals.params, prof.totals.macs                    # doctest: +SKIP
     (138357544, 15470264320)
     """
-    _check_model(model)
+    check_model(model, needs_inputs=True)
     bytes_per_value = activation_memory((1,), dtype)  # checks dtype, naming it in errors
     dtype_name = dtype if isinstance(dtype, str) else getattr(dtype, "name", str(dtype))
     rows = tuple(_rows(model, bytes_per_value))
@@ -273,6 +260,6 @@ def count_macs(model):
 
 def count_params(model):
     """Total parameters of ``model``, non-trainable ones included (``model.count_params()``)."""
-    _check_model(model)
+    check_model(model, needs_inputs=True)
     return model.count_params()
 

@@ -16,12 +16,20 @@ agree with each other. NumPy only: thousands of images take a fraction of a seco
 """
 
 import functools
-import numbers
 from typing import NamedTuple
 
 import numpy as np
 
-from cnnlib.arithmetic import _check_int, _describe
+from cnnlib._validation import (
+    check_array,
+    check_choice,
+    check_classes,
+    check_int,
+    check_non_negative_int,
+    check_positive_int,
+    check_rate,
+    describe,
+)
 
 __all__ = ["CLASS_NAMES", "Shapes", "box_iou", "iou_per_class", "make_shapes"]
 
@@ -74,24 +82,16 @@ def _shape_patch(kind, side, rotation):
     return patch, (rows.min(), cols.min(), rows.max() + 1, cols.max() + 1)
 
 
-def _check_shape_size(shape_size, size):
+def _shape_sizes(shape_size, size):
+    """``shape_size`` as ``(smallest, largest)``, both from 3 to ``size``."""
     what = f"a pair (smallest, largest) of integers with 3 <= smallest <= largest <= size ({size})"
     if not isinstance(shape_size, tuple | list) or len(shape_size) != 2:
-        raise TypeError(f"shape_size must be {what}, got {_describe(shape_size)}")
-    smallest = _check_int("shape_size[0]", shape_size[0], 3, "an integer >= 3")
-    largest = _check_int("shape_size[1]", shape_size[1], 3, "an integer >= 3")
+        raise TypeError(f"shape_size must be {what}, got {describe(shape_size)}")
+    smallest = check_int("shape_size[0]", shape_size[0], 3)
+    largest = check_int("shape_size[1]", shape_size[1], 3)
     if not smallest <= largest <= size:
         raise ValueError(f"shape_size must be {what}, got {tuple(shape_size)!r}")
     return smallest, largest
-
-
-def _check_noise(noise):
-    what = "a number in [0, 1)"
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
-        raise TypeError(f"noise must be {what}, got {_describe(noise)}")
-    if not 0 <= noise < 1:
-        raise ValueError(f"noise must be {what}, got {noise!r}")
-    return float(noise)
 
 
 def _free_corners(size, side, taken):
@@ -123,18 +123,13 @@ def make_shapes(n, size=32, *, max_shapes=3, shape_size=(8, 14), channels=1, noi
     The same arguments give the same images (NumPy's ``default_rng(seed)``). Returns a
     :class:`Shapes` named tuple ``(images, masks, instances, boxes, labels, counts)``.
     """
-    n = _check_int("n", n, 1, "an integer >= 1")
-    size = _check_int("size", size, 3, "an integer >= 3")
-    max_shapes = _check_int("max_shapes", max_shapes, 1, "an integer >= 1")
-    if max_shapes > 255:
-        raise ValueError(f"max_shapes must be at most 255 (instance numbers are uint8), "
-                         f"got {max_shapes}")
-    smallest, largest = _check_shape_size(shape_size, size)
-    channels = _check_int("channels", channels, 1, "1 (grey) or 3 (colour)")
-    if channels not in (1, 3):
-        raise ValueError(f"channels must be 1 (grey) or 3 (colour), got {channels}")
-    noise = _check_noise(noise)
-    seed = _check_int("seed", seed, 0, "an integer >= 0")
+    n = check_positive_int("n", n)
+    size = check_int("size", size, 3)
+    max_shapes = check_int("max_shapes", max_shapes, 1, 255)  # instance numbers are uint8
+    smallest, largest = _shape_sizes(shape_size, size)
+    channels = check_choice("channels", check_int("channels", channels), (1, 3))  # grey, colour
+    noise = check_rate("noise", noise)
+    seed = check_non_negative_int("seed", seed)
 
     rng = np.random.default_rng(seed)
     # colours[i, 0] is image i's background, colours[i, k] its k-th shape's colour.
@@ -175,7 +170,7 @@ def make_shapes(n, size=32, *, max_shapes=3, shape_size=(8, 14), channels=1, noi
 
 
 def _as_boxes(name, boxes):
-    array = np.asarray(boxes, dtype=float)
+    array = check_array(name, boxes, finite=True).astype(float)
     if array.ndim == 0 or array.shape[-1] != 4:
         raise ValueError(f"{name} must have shape (..., 4) of (top, left, bottom, right), "
                          f"got shape {array.shape}")
@@ -211,7 +206,7 @@ def iou_per_class(true_masks, predicted_masks, num_classes=_NUM_CLASSES):
     if true.shape != predicted.shape:
         raise ValueError(f"true_masks and predicted_masks must have the same shape, got "
                          f"{true.shape} and {predicted.shape}")
-    num_classes = _check_int("num_classes", num_classes, 1, "an integer >= 1")
+    num_classes = check_classes(num_classes, "num_classes")
     for name, masks in (("true_masks", true), ("predicted_masks", predicted)):
         if masks.dtype.kind not in "iu":
             raise TypeError(f"{name} must hold integer class numbers, got dtype {masks.dtype}")

@@ -24,11 +24,10 @@ import platform
 import statistics
 import time
 
-import keras
 import numpy as np
 import tensorflow as tf
 
-from cnnlib.arithmetic import _check_int
+from cnnlib._validation import check_model, check_non_negative_int, check_positive_int
 
 __all__ = [
     "ForwardTimer",
@@ -105,13 +104,15 @@ def device_name(device=None):
                          f"'/job:localhost/replica:0/task:0/device:GPU:0', got {device!r}"
                          ) from None
     kind = (spec.device_type or "").upper()
-    if kind == "CPU":
-        return f"CPU: {_cpu_model()} ({os.cpu_count()} logical cores)"
-    devices = tf.config.list_physical_devices(kind) if kind else []
     index = spec.device_index or 0
-    if not devices or index >= len(devices):
+    devices = tf.config.list_physical_devices(kind) if kind else []
+    if kind == "CPU" and index >= len(devices):  # virtual CPUs, as tf.distribute tests make
+        devices = tf.config.list_logical_devices("CPU")
+    if not devices or not 0 <= index < len(devices):
         raise ValueError(f"device {device!r} is not a device of this machine; it has "
                          f"{[d.name for d in tf.config.list_physical_devices()]}")
+    if kind == "CPU":
+        return f"CPU: {_cpu_model()} ({os.cpu_count()} logical cores)"
     details = tf.config.experimental.get_device_details(devices[index])
     return f"{kind}: {details.get('device_name', devices[index].name)}"
 
@@ -142,28 +143,6 @@ def _wait_for(outputs):
     return [tensor.numpy() for tensor in tf.nest.flatten(outputs)]
 
 
-def _check_model(model, argument="model"):
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"{argument} must be a Keras model, got {type(model).__name__}")
-    try:
-        known_inputs = model.inputs
-    except (AttributeError, ValueError):
-        known_inputs = None
-    if not known_inputs:
-        raise ValueError(f"model {model.name!r} has no known inputs: time a functional model, "
-                         "or a Sequential model that starts with keras.Input")
-
-
-def _check_settings(batch_size, warmup, seed):
-    return (_check_int("batch_size", batch_size, 1, "a positive integer"),
-            _check_int("warmup", warmup, 0, "a non-negative integer"),
-            _check_int("seed", seed, 0, "a non-negative integer"))
-
-
-def _check_repeats(repeats):
-    return _check_int("repeats", repeats, 1, "a positive integer")
-
-
 class ForwardTimer:
     """A model compiled and warmed up on a random batch, ready to be timed call by call.
 
@@ -176,8 +155,10 @@ class ForwardTimer:
     """
 
     def __init__(self, model, batch_size=1, warmup=2, seed=0):
-        _check_model(model)
-        batch_size, warmup, seed = _check_settings(batch_size, warmup, seed)
+        check_model(model, needs_inputs=True)
+        batch_size = check_positive_int("batch_size", batch_size)
+        warmup = check_non_negative_int("warmup", warmup)
+        seed = check_non_negative_int("seed", seed)
         self.model_name = model.name
         self.batch_size = batch_size
         self._inputs = _random_inputs(model, batch_size, seed)
@@ -216,7 +197,7 @@ def inference_time(model, batch_size=1, repeats=10, warmup=2, seed=0):
     >>> print(result)                                                  # doctest: +SKIP
     resnet50: 152 ms per image (median of 5 calls at batch 1; fastest 148 ms) on CPU: ...
     """
-    repeats = _check_repeats(repeats)
+    repeats = check_positive_int("repeats", repeats)
     timer = ForwardTimer(model, batch_size, warmup, seed)
     call_seconds = tuple(timer.time_call() for _ in range(repeats))
     return InferenceTime(timer.model_name, timer.batch_size, call_seconds, timer.device)
@@ -241,7 +222,7 @@ def compare_inference_times(models, batch_size=1, repeats=10, warmup=2, seed=0):
     if isinstance(models, list | tuple):
         named = {}
         for index, model in enumerate(models):
-            _check_model(model, f"models[{index}]")
+            check_model(model, f"models[{index}]", needs_inputs=True)
             if model.name in named:
                 raise ValueError(f"models holds two models named {model.name!r}: pass a dict "
                                  "{name: model} to name them")
@@ -251,14 +232,15 @@ def compare_inference_times(models, batch_size=1, repeats=10, warmup=2, seed=0):
         for name, model in models.items():
             if not isinstance(name, str):
                 raise TypeError(f"models must be keyed by names (str), got the key {name!r}")
-            _check_model(model, f"models[{name!r}]")
+            check_model(model, f"models[{name!r}]", needs_inputs=True)
     else:
         raise TypeError(f"models must be a dict {{name: model}} or a list of Keras models, got "
                         f"{type(models).__name__}")
     if not models:
         raise ValueError("models must hold at least one model, got none")
-    repeats = _check_repeats(repeats)
-    batch_size, warmup, seed = _check_settings(batch_size, warmup, seed)
+    repeats = check_positive_int("repeats", repeats)
+    batch_size = check_positive_int("batch_size", batch_size)
+    warmup, seed = check_non_negative_int("warmup", warmup), check_non_negative_int("seed", seed)
     timers = {name: ForwardTimer(model, batch_size, warmup, seed)
               for name, model in models.items()}
     call_seconds = {name: [] for name in timers}

@@ -16,15 +16,23 @@ Draw the training curves of the returned history with :func:`cnnlib.viz.plot_his
     viz.plot_history(history)
 """
 
-import numbers
 import sys
 import time
 
 import keras
 import numpy as np
 
-from cnnlib.arithmetic import _check_int as _arithmetic_check_int
-from cnnlib.arithmetic import _describe as _arithmetic_describe
+from cnnlib._validation import (
+    check_bool,
+    check_int,
+    check_labels,
+    check_model,
+    check_non_negative_int,
+    check_paired_examples,
+    check_positive_int,
+    check_rate,
+    describe,
+)
 from cnnlib.env import set_seed
 
 __all__ = ["EpochLog", "evaluate", "fit", "subset"]
@@ -34,33 +42,49 @@ _RESERVED = {"verbose": "fit prints its own compact log; pass log=False for sile
              "x": "pass the inputs as the second argument", "y": "pass the targets as the third"}
 
 
-def _check_int(name, value, minimum):
-    return _arithmetic_check_int(name, value, minimum, f"an integer >= {minimum}")
+def _model_classes(model):
+    """The number of classes of a one-output classifier (its last axis), else None."""
+    try:
+        outputs = model.outputs
+    except (AttributeError, ValueError):
+        return None
+    if not outputs or len(outputs) != 1:
+        return None
+    classes = outputs[0].shape[-1]
+    return classes if classes and classes > 1 else None
 
 
-def _check_model(model, compiled=True):
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
-    if compiled and not model.compiled:
-        raise ValueError(f"model {model.name!r} is not compiled: call model.compile(optimizer=..., "
-                         "loss=..., metrics=[...]) first")
+def _checked_data(model, x, y, x_name="x", y_name="y"):
+    """Check that ``x`` and ``y`` pair up and that ``y``'s class numbers fit the model."""
+    check_paired_examples(x, y, x_name, y_name)
+    classes = _model_classes(model)
+    if classes:
+        check_labels(y_name, y, classes)
 
 
-def _check_arrays(x, y, what="x"):
-    """Lengths of ``x`` and ``y`` (array-likes with a first axis) must agree; return it."""
-    lengths = []
-    for name, value in ((what, x), ("y", y)):
-        try:
-            lengths.append(len(value))
-        except TypeError:
-            raise TypeError(f"{name} must be an array with one entry per example, got "
-                            f"{type(value).__name__}") from None
-    if lengths[0] != lengths[1]:
-        raise ValueError(f"{what} and y must have the same number of examples, got {lengths[0]} "
-                         f"and {lengths[1]}")
-    if lengths[0] == 0:
-        raise ValueError(f"{what} must hold at least one example, got none")
-    return lengths[0]
+def _fit_arguments(model, x, y, epochs, batch_size, validation_data, validation_split, seed,
+                   log, fit_kwargs):
+    """:func:`fit`'s arguments, checked: ``(epochs, batch_size, validation_split, callbacks)``."""
+    check_model(model, compiled=True)
+    _checked_data(model, x, y)
+    epochs = check_positive_int("epochs", epochs)
+    batch_size = check_positive_int("batch_size", batch_size)
+    validation_split = check_rate("validation_split", validation_split)
+    if validation_data is not None:
+        if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
+            raise TypeError("validation_data must be a pair (x_val, y_val), got "
+                            f"{describe(validation_data)}")
+        _checked_data(model, *validation_data, "validation_data x", "validation_data y")
+        if validation_split:
+            raise ValueError("give validation_data or validation_split, not both (got "
+                             f"validation_split={validation_split!r})")
+    check_int("seed", seed, 0, 2**32 - 1)
+    log = check_bool("log", log)
+    for name, why in _RESERVED.items():
+        if name in fit_kwargs:
+            raise TypeError(f"fit() sets {name} itself: {why}")
+    callbacks = list(fit_kwargs.pop("callbacks", None) or [])
+    return epochs, batch_size, validation_split, [EpochLog(epochs)] * log + callbacks
 
 
 def _format_logs(logs):
@@ -85,7 +109,7 @@ class EpochLog(keras.callbacks.Callback):
 
     def __init__(self, epochs, file=None):
         super().__init__()
-        self.epochs = _check_int("epochs", epochs, 1)
+        self.epochs = check_positive_int("epochs", epochs)
         self.file = file
         self._start = None
 
@@ -115,44 +139,20 @@ def fit(model, x, y, *, epochs, batch_size=128, validation_data=None, validation
     arguments go to ``model.fit`` (``callbacks`` are run after the log, ``class_weight``, ...).
     Plot the result with :func:`cnnlib.viz.plot_history`.
     """
-    _check_model(model)
-    _check_arrays(x, y)
-    epochs = _check_int("epochs", epochs, 1)
-    batch_size = _check_int("batch_size", batch_size, 1)
-    if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real):
-        raise TypeError(f"validation_split must be a number in [0, 1), got "
-                        f"{_arithmetic_describe(validation_split)}")
-    if not 0 <= validation_split < 1:
-        raise ValueError(f"validation_split must be a number in [0, 1), got {validation_split!r}")
-    if validation_data is not None:
-        if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
-            raise TypeError("validation_data must be a pair (x_val, y_val), got "
-                            f"{type(validation_data).__name__}")
-        _check_arrays(*validation_data, what="validation_data x")
-        if validation_split:
-            raise ValueError("give validation_data or validation_split, not both (got "
-                             f"validation_split={validation_split!r})")
-    if not isinstance(log, bool):
-        raise TypeError(f"log must be True or False, got {_arithmetic_describe(log)}")
-    for name, why in _RESERVED.items():
-        if name in fit_kwargs:
-            raise TypeError(f"fit() sets {name} itself: {why}")
-    callbacks = list(fit_kwargs.pop("callbacks", None) or [])
-    if log:
-        callbacks.insert(0, EpochLog(epochs))
-
+    epochs, batch_size, validation_split, callbacks = _fit_arguments(
+        model, x, y, epochs, batch_size, validation_data, validation_split, seed, log, fit_kwargs)
     set_seed(seed)
     return model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data,
-                     validation_split=float(validation_split), verbose=0, callbacks=callbacks,
+                     validation_split=validation_split, verbose=0, callbacks=callbacks,
                      **fit_kwargs)
 
 
 def evaluate(model, x, y, *, batch_size=256):
     """Loss and compiled metrics of ``model`` on ``(x, y)`` as a dict of floats, e.g.
     ``{"loss": 0.043, "accuracy": 0.986}`` (``model.evaluate`` without a progress bar)."""
-    _check_model(model)
-    _check_arrays(x, y)
-    batch_size = _check_int("batch_size", batch_size, 1)
+    check_model(model, compiled=True)
+    _checked_data(model, x, y)
+    batch_size = check_positive_int("batch_size", batch_size)
     results = model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)
     return {name: float(value) for name, value in results.items()}
 
@@ -179,13 +179,12 @@ def subset(x, y, n, *, seed=0, stratify=True):
     returns copies of all of them, so ``subset(x, y, budget(full=len(x), quick=2000))`` works
     in both modes. The same ``seed`` gives the same subset (NumPy's ``default_rng``).
     """
-    total = _check_arrays(x, y)
-    n = _check_int("n", n, 1)
+    total = check_paired_examples(x, y)
+    n = check_positive_int("n", n)
     if n > total:
         raise ValueError(f"n must be at most the number of examples ({total:,}), got {n:,}")
-    seed = _check_int("seed", seed, 0)
-    if not isinstance(stratify, bool):
-        raise TypeError(f"stratify must be True or False, got {_arithmetic_describe(stratify)}")
+    seed = check_non_negative_int("seed", seed)
+    stratify = check_bool("stratify", stratify)
     x, y = np.asarray(x), np.asarray(y)
     rng = np.random.default_rng(seed)
     if not stratify:

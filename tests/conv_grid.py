@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from cnnlib.reference.forward import _resolve_padding
+from cnnlib.reference._args import resolve_padding
 
 KERNELS = [(3, 3), (2, 3), (1, 4), (4, 2)]
 STRIDES = [1, 2, 3, (2, 1)]
@@ -42,7 +42,7 @@ class ConvCase(NamedTuple):
                 f"x{self.c_out}-s{stride}-p{padding}")
 
     def pads(self):
-        return _resolve_padding(self.padding, (self.h, self.w), self.kernel,
+        return resolve_padding(self.padding, (self.h, self.w), self.kernel,
                                 tuple(np.broadcast_to(self.stride, 2)))
 
     def output_size(self):

@@ -368,7 +368,7 @@ BAD_CALLS = [
      r"dout must have the shape \(1, 2, 2, 2\) of the output of conv_forward, got shape"),
     (conv_backward, (np.zeros((2, 2, 2)), CONV_CACHE), {}, ValueError, "dout must have the shape"),
     (conv_backward, (np.zeros((1, 2, 2, 2)), (X, W)), {}, TypeError,
-     "cache must be the cache returned by conv_forward, got tuple"),
+     "cache must be the cache returned by conv_forward, got a tuple of length 2"),
     (conv_backward, (np.zeros((1, 2, 2, 2)), MAX_CACHE), {}, TypeError, "cache must be"),
     (max_pool_forward, (np.zeros((4, 4)),), {}, ValueError, "x must be a 4-D array"),
     (max_pool_forward, (X,), {"pool_size": 0}, ValueError, "pool_size"),

@@ -138,10 +138,105 @@ def test_truncated_file_is_reported_not_replaced(offline):
     assert path.read_bytes() == content[: len(content) // 2]
 
 
+def test_a_directory_named_like_the_archive_is_reported_as_a_directory(offline):
+    (offline / "offline" / "mnist.npz").mkdir()
+    with pytest.raises(DatasetError) as raised:
+        load_dataset("mnist")
+    message = str(raised.value)
+    assert "mnist.npz is a directory, not a dataset file" in message
+    assert "does not exist" not in message
+
+
+def test_an_archive_of_python_objects_says_what_to_do_not_how_to_unpickle(offline):
+    arrays = make_arrays("mnist")
+    arrays["y_train"] = np.array([{"label": 1}] * len(arrays["y_train"]), dtype=object)
+    np.savez(offline / "offline" / "mnist.npz", **arrays)
+    with pytest.raises(DatasetError) as raised:
+        load_dataset("mnist")
+    message = str(raised.value)
+    assert "holds Python objects instead of plain arrays of numbers" in message
+    assert "Replace it with a good copy" in message
+    assert "allow_pickle" not in message
+
+
+def keras_like_corrupt_cache(cached):
+    """What keras.datasets does with a cached file that fails its checksum, offline: it says so
+    on stdout, deletes the file, tries a download and fails."""
+    def load_data():
+        print("A local file was found, but it seems to be incomplete or outdated because the "
+              "auto file hash does not match the original value of 731c so we will re-download "
+              "the data.")
+        cached.unlink()
+        raise Exception("URL fetch failure on https://storage.googleapis.com/mnist.npz")
+    return load_data
+
+
+def test_a_corrupt_keras_cache_file_is_named_as_the_cause(offline, monkeypatch, capsys):
+    import keras
+
+    cached = offline / "keras" / "datasets" / "mnist.npz"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"not an archive")
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", keras_like_corrupt_cache(cached))
+    with pytest.raises(DatasetError) as raised:
+        load_dataset("mnist")
+    message = str(raised.value)
+    assert f"The Keras cache copy of mnist at {cached} is corrupt or incomplete" in message
+    assert "does not match the checksum of the original" in message
+    assert "Keras deleted it and tried to download a new copy, which failed" in message
+    assert "could not be read" not in message
+    assert capsys.readouterr().out == ""  # Keras's own messages do not reach the notebook
+
+
+def test_an_unreadable_keras_cache_file_says_so(offline, monkeypatch):
+    import keras
+
+    cached = offline / "keras" / "datasets" / "mnist.npz"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"not an archive")
+
+    def load_data():
+        raise OSError("bad zip")
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", load_data)
+    with pytest.raises(DatasetError, match=r"mnist at .*mnist.npz could not be read \(OSError: "
+                                           r"bad zip\)\. Delete it"):
+        load_dataset("mnist")
+
+
+def test_a_failed_download_leaves_no_empty_folders(offline, monkeypatch):
+    import keras
+
+    home = offline / "keras"
+
+    def load_data():  # like keras.utils.get_file: make the cache folders, then fail
+        (home / "datasets" / "fashion-mnist").mkdir(parents=True)
+        raise Exception("URL fetch failure")
+
+    monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", load_data)
+    with pytest.raises(DatasetError, match="the download failed"):
+        load_dataset("fashion_mnist")
+    assert not (home / "datasets").exists()
+
+    kept = home / "datasets" / "mine"  # folders that were there before are left alone
+    kept.mkdir(parents=True)
+    with pytest.raises(DatasetError, match="the download failed"):
+        load_dataset("fashion_mnist")
+    assert sorted(p.name for p in (home / "datasets").iterdir()) == ["mine"]
+
+
+def test_the_keras_home_is_found_without_private_keras_modules(monkeypatch, tmp_path):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert data._keras_home() == tmp_path
+    monkeypatch.delenv("KERAS_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "me"))
+    assert data._keras_home() == tmp_path / "me" / ".keras"
+
+
 @pytest.mark.parametrize(("name", "error", "message"), [
     ("imagenet", ValueError, "name must be one of 'mnist', 'fashion_mnist', 'cifar10'"),
     ("MNIST", ValueError, "got 'MNIST'"),
-    (10, TypeError, "name must be a string, got int 10"),
+    (10, TypeError, r"name must be one of 'mnist', 'fashion_mnist', 'cifar10', got 10 \(int\)"),
 ])
 def test_unknown_name(name, error, message):
     with pytest.raises(error, match=message):

@@ -96,9 +96,9 @@ BAD_CALLS = [
     (conv_backward_im2col, (np.zeros((1, 2, 2, 3)), CACHE), {}, ValueError,
      r"dout must have the shape \(1, 2, 2, 2\) of the output of conv_forward_im2col"),
     (conv_backward_im2col, (np.zeros((1, 2, 2, 2)), NAIVE_CACHE), {}, TypeError,
-     "cache must be the cache returned by conv_forward_im2col, got _ConvCache"),
+     "cache must be the cache returned by conv_forward_im2col, got a _ConvCache"),
     (conv_backward, (np.zeros((1, 2, 2, 2)), CACHE), {}, TypeError,
-     "cache must be the cache returned by conv_forward, got _Im2colCache"),
+     "cache must be the cache returned by conv_forward, got a _Im2colCache"),
 ]
 
 

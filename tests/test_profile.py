@@ -109,6 +109,7 @@ def test_human_readable_units():
     assert [format_count(n) for n in (0, 999, 1_000, 150_528, 999_999, 3_211_264, 138_357_544,
                                       15_470_264_320)] == [
         "0", "999", "1K", "151K", "1M", "3.21M", "138M", "15.5G"]
+    assert format_count(2.5) == "2.5"
     assert [format_bytes(n) for n in (768, 12_845_056, 553_430_176)] == [
         "768 B", "12.8 MB", "553 MB"]
 
@@ -150,8 +151,25 @@ def test_rows_are_dataclasses():
     assert ModelProfile("m", "float32", (row, row)).totals.params == 8
 
 
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        (float("nan"), ValueError, "value must be a finite real number >= 0, got nan"),
+        (float("inf"), ValueError, "value must be a finite real number >= 0, got inf"),
+        (-5, ValueError, "value must be a finite real number >= 0, got -5.0"),
+        (True, TypeError, r"value must be a finite real number >= 0, got True \(bool\)"),
+        ("12", TypeError, r"value must be a finite real number >= 0, got '12' \(str\)"),
+    ],
+)
+def test_format_count_refuses_what_is_not_a_count(value, error, message):
+    with pytest.raises(error, match=message):
+        format_count(value)
+    with pytest.raises(error, match=message):
+        format_bytes(value)
+
+
 def test_bad_input_is_named():
-    with pytest.raises(TypeError, match="model must be a Keras model, got str"):
+    with pytest.raises(TypeError, match=r"model must be a Keras model, got .* \(str\)"):
         profile_model("vgg16")
     with pytest.raises(TypeError, match="model"):
         count_params(models.vgg16)

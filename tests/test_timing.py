@@ -64,7 +64,7 @@ def test_a_forward_timer_is_ready_to_time_one_call(tiny):
 
 
 def test_a_forward_timer_checks_its_arguments(tiny):
-    with pytest.raises(TypeError, match="model must be a Keras model, got int"):
+    with pytest.raises(TypeError, match=r"model must be a Keras model, got 3 \(int\)"):
         ForwardTimer(3)
     with pytest.raises(ValueError, match="warmup must be a non-negative integer, got -1"):
         ForwardTimer(tiny, warmup=-1)
@@ -142,8 +142,8 @@ def test_compare_leaves_the_models_unchanged(tiny):
         ([], ValueError, "models must hold at least one model, got none"),
         ("resnet50", TypeError, r"models must be a dict \{name: model\} or a list of Keras "
                                 r"models, got str"),
-        ({"a": "resnet50"}, TypeError, r"models\['a'\] must be a Keras model, got str"),
-        ([None], TypeError, r"models\[0\] must be a Keras model, got NoneType"),
+        ({"a": "resnet50"}, TypeError, r"models\['a'\] must be a Keras model, got .* \(str\)"),
+        ([None], TypeError, r"models\[0\] must be a Keras model, got None \(NoneType\)"),
     ],
 )
 def test_compare_refuses_bad_collections(models, error, message):
@@ -186,7 +186,7 @@ def test_bad_arguments_are_named(tiny, kwargs, error, message):
 
 
 def test_a_model_must_be_a_keras_model():
-    with pytest.raises(TypeError, match="model must be a Keras model, got str"):
+    with pytest.raises(TypeError, match=r"model must be a Keras model, got .* \(str\)"):
         inference_time("resnet50")
 
 

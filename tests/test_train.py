@@ -1,5 +1,6 @@
 """Tests of cnnlib.train on tiny random data and models (a few seconds in all)."""
 
+import inspect
 import re
 
 import keras
@@ -110,7 +111,7 @@ def test_fit_and_evaluate_reject_bad_models_and_data():
                                    keras.layers.Dense(2)])
     with pytest.raises(ValueError, match="not compiled"):
         train.fit(uncompiled, x, y, epochs=1)
-    with pytest.raises(TypeError, match="model must be a keras.Model"):
+    with pytest.raises(TypeError, match=r"model must be a Keras model, got 'model' \(str\)"):
         train.fit("model", x, y, epochs=1)
     with pytest.raises(ValueError, match="same number of examples"):
         train.fit(tiny_model(), x, y[:5], epochs=1)
@@ -118,6 +119,40 @@ def test_fit_and_evaluate_reject_bad_models_and_data():
         train.evaluate(uncompiled, x, y)
     with pytest.raises(TypeError, match="y must be an array"):
         train.evaluate(tiny_model(), x, 3)
+
+
+@pytest.mark.parametrize(("labels", "message"), [
+    ([0, 1, 2, 1], "y must hold class numbers from 0 to 1 (the model has 2 outputs), got labels "
+                   "from 0 to 2"),
+    ([[0], [1], [-1], [1]], "y must hold class numbers from 0 to 1 (the model has 2 outputs), "
+                            "got labels from -1 to 1"),
+    ([0.0, 1.0, 0.5, 1.0], "y must hold class numbers from 0 to 1 (the model has 2 outputs), "
+                           "got labels that are not whole numbers"),
+])
+def test_labels_outside_the_classes_get_a_clear_error(labels, message):
+    x, _ = tiny_data(4)
+    with pytest.raises(ValueError) as raised:
+        train.fit(tiny_model(), x, np.array(labels), epochs=1)
+    assert str(raised.value) == message
+    with pytest.raises(ValueError, match="validation_data y must hold class numbers from 0 to 1"):
+        train.fit(tiny_model(), x, np.zeros(4, int), epochs=1,
+                  validation_data=(x, np.array(labels)))
+    with pytest.raises(ValueError, match="y must hold class numbers from 0 to 1"):
+        train.evaluate(tiny_model(), x, np.array(labels))
+
+
+def test_one_hot_labels_are_left_to_keras():
+    x, y = tiny_data(8)
+    model = tiny_model()
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    history = train.fit(model, x, np.eye(2)[y], epochs=1, log=False)
+    assert len(history.history["loss"]) == 1
+
+
+def test_fit_shows_its_lesson_not_its_checks():
+    source = inspect.getsource(train.fit)
+    body = source[source.index('"""', source.index('"""') + 3) + 3:].strip().splitlines()
+    assert len(body) <= 6, body
 
 
 def labelled(n=1000, classes=10, seed=0):

@@ -59,6 +59,11 @@ from cnnlib import _validation as v
         (lambda: v.check_pair("stride", (2, 2, 2)), ValueError, "got (2, 2, 2)"),
         (lambda: v.check_pair("stride", 2.0), TypeError, "stride must be a positive integer or"),
         (lambda: v.check_pair("stride", True), TypeError, "got True (bool)"),
+        (lambda: v.check_padding("padding", "full"), ValueError,
+         "padding must be a non-negative integer or one of 'valid', 'same', got 'full'"),
+        (lambda: v.check_padding("padding", -1), ValueError, "got -1"),
+        (lambda: v.check_padding("padding", 1.0), TypeError, "got 1.0 (float)"),
+        (lambda: v.check_padding("padding", True), TypeError, "got True (bool)"),
         (lambda: v.check_instance("cache", 3, tuple, "the cache of conv2d"), TypeError,
          "cache must be the cache of conv2d, got 3 (int)"),
         (lambda: v.check_callable("fn", 3), TypeError, "fn must be a function, got 3 (int)"),
@@ -109,6 +114,9 @@ def test_good_values_come_back_in_their_normal_form():
     assert v.check_choice("s", "A", ("A", "B")) == "A"
     assert v.check_choice("s", None, (None, "avg")) is None
     assert v.check_choice("d", 2, (1, 2)) == 2
+    assert v.check_padding("padding", "SAME") == "same"
+    assert v.check_padding("padding", np.int64(2)) == 2
+    assert v.check_padding("p", "full", ("valid", "full")) == "full"
     assert v.check_pair("k", 3) == (3, 3)
     assert v.check_pair("k", [2, np.int32(3)]) == (2, 3)
     assert v.check_input_shape([32, 32, 1]) == (32, 32, 1)
@@ -121,9 +129,12 @@ def test_good_values_come_back_in_their_normal_form():
 
 
 def test_describe_shortens_long_values():
-    text = v.describe("x" * 500)
-    assert len(text) < 100
-    assert text.endswith("... (str)")
+    assert v.describe("x" * 500) == "a str of length 500"
+    assert v.describe((np.zeros((9, 9)), 1)) == "a tuple of length 2"
+    assert v.describe(np.zeros((2, 3))) == "an array of shape (2, 3) and dtype float64 (ndarray)"
+    assert v.describe(np.float32(2)) == "np.float32(2.0) (float32)"
+    assert v.describe(object.__new__(type("Thing", (), {"__repr__": lambda _: "x" * 99}))) == (
+        "a Thing")
 
 
 def test_check_model_refuses_what_is_not_a_usable_keras_model():
@@ -169,3 +180,27 @@ def test_every_helper_is_exported_and_documented():
         helper = getattr(v, name)
         assert callable(helper), name
         assert helper.__doc__, name
+
+
+def test_check_tensor_wants_a_keras_tensor_of_the_right_rank():
+    import keras
+
+    image = keras.Input((8, 8, 3))
+    assert v.check_tensor("x", image) is image
+    with pytest.raises(ValueError, match=r"x must be a 4-D tensor \(batch, height, width, "
+                                         r"channels\), got shape \(None, 8\)"):
+        v.check_tensor("x", keras.Input((8,)))
+    with pytest.raises(TypeError, match="x must be a Keras tensor .* got 'image' \\(str\\)"):
+        v.check_tensor("x", "image")
+
+
+def test_check_initializer_accepts_names_and_objects_only():
+    import keras
+
+    assert v.check_initializer("init", "he_normal") == "he_normal"
+    glorot = keras.initializers.GlorotUniform()
+    assert v.check_initializer("init", glorot) is glorot
+    for bad in ("he_norml", 3, True, None):
+        with pytest.raises(ValueError, match="init must be a Keras initializer or its name, "
+                                             "such as 'glorot_uniform' or 'he_normal', got "):
+            v.check_initializer("init", bad)

@@ -7,8 +7,15 @@ networks", NIPS 2012, Section 3 and Fig. 2.
 import keras
 from keras import layers
 
-from cnnlib._validation import check_choice, check_positive_int, check_real, check_str
-from cnnlib.models.lenet import _check_classes, _check_input_shape, _check_rate
+from cnnlib._validation import (
+    check_choice,
+    check_classes,
+    check_input_shape,
+    check_positive_int,
+    check_rate,
+    check_real,
+    check_str,
+)
 
 __all__ = ["ALEXNET_FILTERS", "alexnet", "alexnet_cifar"]
 
@@ -57,12 +64,12 @@ def alexnet(input_shape=(227, 227, 3), classes=1000, dropout=0.5, *, width=1.0,
     conv1_kernel = check_positive_int("conv1_kernel", conv1_kernel)
     conv1_strides = check_positive_int("conv1_strides", conv1_strides)
     check_choice("conv1_padding", conv1_padding, ("valid", "same"))
-    input_shape = _check_input_shape(
+    input_shape = check_input_shape(
         input_shape, _min_size(conv1_kernel, conv1_strides, conv1_padding), "AlexNet",
         f"a {conv1_kernel}x{conv1_kernel}/{conv1_strides} conv1 and three 3x3/2 poolings",
     )
-    classes = _check_classes(classes)
-    dropout = _check_rate("dropout", dropout)
+    classes = check_classes(classes)
+    dropout = check_rate("dropout", dropout)
     width = check_real("width", width, 0, min_open=True)
     dense_units = check_positive_int("dense_units", dense_units)
     check_str("name", name)

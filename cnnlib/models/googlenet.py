@@ -9,8 +9,15 @@ from typing import NamedTuple
 import keras
 from keras import layers
 
-from cnnlib.arithmetic import _check_bool
-from cnnlib.models.lenet import _check_classes, _check_input_shape
+from cnnlib._validation import (
+    check_bool,
+    check_classes,
+    check_input_shape,
+    check_instance,
+    check_positive_int,
+    check_str,
+    check_tensor,
+)
 
 __all__ = [
     "INCEPTION_MODULES",
@@ -61,6 +68,13 @@ _AUX_AFTER = {"4a": "aux1", "4d": "aux2"}
 _AUX_MIN_SIZE = 65  # the auxiliary heads' 5x5/3 average pooling needs 4a's maps to be >= 5x5
 
 
+def _inception_config(config):
+    """``config`` if it is an InceptionConfig of positive integers."""
+    check_instance("config", config, InceptionConfig, "an InceptionConfig")
+    return InceptionConfig(*(check_positive_int(f"config.{field}", value)
+                             for field, value in zip(config._fields, config, strict=True)))
+
+
 def inception_macs(config, bottleneck=True):
     """Multiply-adds of one Inception module for one example (no biases, as in notebook 05).
 
@@ -72,10 +86,8 @@ def inception_macs(config, bottleneck=True):
     >>> inception_macs(lecture, bottleneck=False), inception_macs(lecture)
     (854196224, 271351808)
     """
-    if not isinstance(config, InceptionConfig):
-        raise TypeError(f"config must be an InceptionConfig, got {type(config).__name__}")
-    bottleneck = _check_bool("bottleneck", bottleneck)
-    c = config
+    c = _inception_config(config)
+    bottleneck = check_bool("bottleneck", bottleneck)
     if bottleneck:
         per_pixel = (c.in_channels * (c.n1x1 + c.n3x3_reduce + c.n5x5_reduce + c.pool_proj)
                      + 9 * c.n3x3_reduce * c.n3x3 + 25 * c.n5x5_reduce * c.n5x5)
@@ -91,6 +103,10 @@ def inception_module(x, config, name="inception_3a"):
     ``{name}_5x5``, ``{name}_pool`` -> ``{name}_pool_proj``, and the concatenation ``{name}``.
     Only the filter counts of ``config`` are used; the input's size is that of ``x``.
     """
+    x = check_tensor("x", x)
+    config = _inception_config(config)
+    name = check_str("name", name)
+
     def conv(t, filters, size, suffix):
         return layers.Conv2D(filters, size, padding="same", activation="relu",
                              name=f"{name}_{suffix}")(t)
@@ -106,6 +122,12 @@ def inception_module(x, config, name="inception_3a"):
 def auxiliary_head(x, classes, name="aux1"):
     """An auxiliary classifier (Section 5): 5x5/3 average pooling, 1x1 convolution with 128
     filters, a dense layer of 1024 units, 70% dropout and a softmax layer."""
+    x = check_tensor("x", x)
+    classes = check_classes(classes)
+    name = check_str("name", name)
+    if min((n for n in x.shape[1:3] if n is not None), default=5) < 5:
+        raise ValueError(f"x is {x.shape[1]}x{x.shape[2]}: the head's 5x5/3 average pooling "
+                         "needs at least 5x5 maps")
     x = layers.AveragePooling2D(5, strides=3, name=f"{name}_avg_pool")(x)
     x = layers.Conv2D(128, 1, activation="relu", name=f"{name}_conv")(x)
     x = layers.Flatten(name=f"{name}_flatten")(x)
@@ -137,12 +159,12 @@ def googlenet(input_shape=(224, 224, 3), classes=1000, aux_heads=False):
     biases + 14,560 batch-normalisation scales and offsets.  Local response
     normalisation after pool1 and conv2 is left out (it has no parameters and no Keras layer).
     """
-    aux_heads = _check_bool("aux_heads", aux_heads)
-    input_shape = _check_input_shape(
+    aux_heads = check_bool("aux_heads", aux_heads)
+    input_shape = check_input_shape(
         input_shape, _AUX_MIN_SIZE if aux_heads else 1, "GoogLeNet with aux_heads=True",
         "the auxiliary heads' 5x5/3 average pooling on inception_4a and 4d",
     )
-    classes = _check_classes(classes)
+    classes = check_classes(classes)
 
     def conv(t, filters, size, name, strides=1):
         return layers.Conv2D(filters, size, strides=strides, padding="same", activation="relu",

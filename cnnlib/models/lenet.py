@@ -1,17 +1,13 @@
-"""LeNet-5 (notebook 09) and the argument checks shared by every builder of :mod:`cnnlib.models`.
+"""LeNet-5 (notebook 09).
 
 LeCun, Bottou, Bengio and Haffner, "Gradient-based learning applied to document recognition",
-Proceedings of the IEEE 86(11), 1998, Fig. 2 and Section II.B.  LeNet-5 is the first network of
-the family, so the checks that the later builders (AlexNet, VGG, GoogLeNet, ResNet) repeat live
-here: every builder validates ``input_shape`` and ``classes`` the same way.
+Proceedings of the IEEE 86(11), 1998, Fig. 2 and Section II.B.
 """
-
-import numbers
 
 import keras
 from keras import layers
 
-from cnnlib.arithmetic import _check_choice, _check_positive_int, _describe
+from cnnlib._validation import check_choice, check_classes, check_input_shape
 
 __all__ = ["lenet5"]
 
@@ -21,42 +17,6 @@ _VARIANTS = {
     "modern": ("relu", layers.MaxPooling2D),
 }
 _LENET_MIN_SIZE = 32  # C5's 5x5 kernel needs S4 to be at least 5x5
-
-
-def _check_input_shape(input_shape, min_size=1, network="the network", why=""):
-    """``input_shape`` as a tuple ``(height, width, channels)`` of ints, checked for ``network``.
-
-    ``min_size`` is the smallest height and width for which no feature map of ``network`` shrinks
-    below 1x1; ``why`` says where that limit comes from.
-    """
-    what = "a tuple (height, width, channels) of positive integers"
-    if not isinstance(input_shape, (tuple, list)):
-        raise TypeError(f"input_shape must be {what}, got {_describe(input_shape)}")
-    if len(input_shape) != 3:
-        raise ValueError(
-            f"input_shape must be {what} (channels last), got {len(input_shape)} entries: "
-            f"{tuple(input_shape)!r}; a grey-scale image needs its channel axis, e.g. (32, 32, 1)"
-        )
-    shape = tuple(_check_positive_int(f"input_shape[{i}]", n) for i, n in enumerate(input_shape))
-    if min(shape[:2]) < min_size:
-        raise ValueError(
-            f"input_shape={shape} is too small for {network}: its feature maps would shrink "
-            f"below 1x1 ({why}); use at least {min_size}x{min_size}"
-        )
-    return shape
-
-
-def _check_classes(classes):
-    return _check_positive_int("classes", classes)
-
-
-def _check_rate(name, value):
-    """A dropout rate: a real number in [0, 1)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number in [0, 1), got {_describe(value)}")
-    if not 0 <= value < 1:
-        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
-    return float(value)
 
 
 def lenet5(input_shape=(32, 32, 1), classes=10, variant="classic"):
@@ -90,11 +50,11 @@ def lenet5(input_shape=(32, 32, 1), classes=10, variant="classic"):
     2 pixels (a 28x28 input would leave S4 at 4x4, too small for C5's 5x5 kernel).  Larger inputs
     work too (C5's maps are then larger than 1x1 and are flattened before F6).
     """
-    input_shape = _check_input_shape(
+    input_shape = check_input_shape(
         input_shape, _LENET_MIN_SIZE, "LeNet-5", "C5's 5x5 kernel needs S4 to be at least 5x5"
     )
-    classes = _check_classes(classes)
-    activation, pooling = _VARIANTS[_check_choice("variant", variant, tuple(_VARIANTS))]
+    classes = check_classes(classes)
+    activation, pooling = _VARIANTS[check_choice("variant", variant, tuple(_VARIANTS))]
 
     inputs = keras.Input(shape=input_shape, name="input")
     x = layers.Conv2D(6, 5, activation=activation, name="C1")(inputs)

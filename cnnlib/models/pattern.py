@@ -22,8 +22,14 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
-from cnnlib.arithmetic import _check_bool, _check_int, _check_positive_int, _describe
-from cnnlib.models.lenet import _check_classes, _check_input_shape
+from cnnlib._validation import (
+    check_bool,
+    check_classes,
+    check_input_shape,
+    check_non_negative_int,
+    check_positive_int,
+    describe,
+)
 
 __all__ = ["pattern_cnn", "pattern_string"]
 
@@ -40,10 +46,11 @@ def _per_item(name, value, count, check, what):
     return (check(name, value),) * count
 
 
-def _check_counts(conv_per_block, blocks, dense_layers):
-    return (_check_positive_int("conv_per_block", conv_per_block),
-            _check_int("blocks", blocks, 0, "a non-negative integer"),
-            _check_int("dense_layers", dense_layers, 0, "a non-negative integer"))
+def _counts(conv_per_block, blocks, dense_layers):
+    """The pattern's N, M and K, checked."""
+    return (check_positive_int("conv_per_block", conv_per_block),
+            check_non_negative_int("blocks", blocks),
+            check_non_negative_int("dense_layers", dense_layers))
 
 
 def pattern_string(conv_per_block, blocks, dense_layers, pool=True):
@@ -53,8 +60,8 @@ def pattern_string(conv_per_block, blocks, dense_layers, pool=True):
     ``pool`` is True, False, or one bool per block; a block without pooling is written without
     ``POOL``, and blocks that differ are written one by one.
     """
-    n, m, k = _check_counts(conv_per_block, blocks, dense_layers)
-    pools = _per_item("pool", pool, m, _check_bool, "True or False")
+    n, m, k = _counts(conv_per_block, blocks, dense_layers)
+    pools = _per_item("pool", pool, m, check_bool, "True or False")
     convs = f"[CONV -> RELU]*{n}"
     parts = ["INPUT"]
     if m and len(set(pools)) == 1:
@@ -92,22 +99,22 @@ def pattern_cnn(input_shape, classes, *, conv_per_block, blocks, dense_layers, f
     with 203,898 parameters. Raises TypeError or ValueError naming the argument when one is
     invalid, including when the poolings would shrink the maps below 1x1.
     """
-    n, m, k = _check_counts(conv_per_block, blocks, dense_layers)
-    classes = _check_classes(classes)
-    filters = _per_item("filters", filters, m, _check_positive_int, "a positive integer")
-    kernel_size = _per_item("kernel_size", kernel_size, m, _check_positive_int,
+    n, m, k = _counts(conv_per_block, blocks, dense_layers)
+    classes = check_classes(classes)
+    filters = _per_item("filters", filters, m, check_positive_int, "a positive integer")
+    kernel_size = _per_item("kernel_size", kernel_size, m, check_positive_int,
                             "a positive integer")
-    pools = _per_item("pool", pool, m, _check_bool, "True or False")
-    dense_units = _per_item("dense_units", dense_units, k, _check_positive_int,
+    pools = _per_item("pool", pool, m, check_bool, "True or False")
+    dense_units = _per_item("dense_units", dense_units, k, check_positive_int,
                             "a positive integer")
     poolings = sum(pools)
-    input_shape = _check_input_shape(
+    input_shape = check_input_shape(
         input_shape, 2**poolings, "this pattern",
         f"{poolings} max pooling{'s' if poolings != 1 else ''} of 2x2, stride 2")
     if name is None:
         name = f"cnn_n{n}_m{m}_k{k}"
     elif not isinstance(name, str) or not name:
-        raise TypeError(f"name must be a non-empty string or None, got {_describe(name)}")
+        raise TypeError(f"name must be a non-empty string or None, got {describe(name)}")
 
     inputs = keras.Input(shape=input_shape, name="input")
     x = inputs

@@ -13,8 +13,17 @@ and finally ``avg_pool`` and ``predictions``.
 import keras
 from keras import layers
 
-from cnnlib.arithmetic import _check_bool, _check_choice, _check_int
-from cnnlib.models.lenet import _check_classes, _check_input_shape
+from cnnlib._validation import (
+    check_bool,
+    check_choice,
+    check_classes,
+    check_initializer,
+    check_input_shape,
+    check_int,
+    check_positive_int,
+    check_str,
+    check_tensor,
+)
 
 __all__ = [
     "IMAGENET_RESNETS",
@@ -45,17 +54,6 @@ _SHORTCUTS = ("A", "B")
 _BN_EPSILON = 1.001e-5  # as keras.applications
 
 
-def _check_initializer(initializer):
-    """A Keras initializer, or the name of one (``"he_normal"``)."""
-    try:
-        if keras.initializers.get(initializer) is None:
-            raise ValueError
-    except (ValueError, TypeError):
-        raise ValueError(f"kernel_initializer must be a Keras initializer or its name, such as "
-                         f"'glorot_uniform' or 'he_normal', got {initializer!r}") from None
-    return initializer
-
-
 @keras.saving.register_keras_serializable(package="cnnlib")
 class ZeroPadShortcut(layers.Layer):
     """Shortcut option A of He et al. (2015): identity, subsampled by ``strides`` and with
@@ -63,8 +61,16 @@ class ZeroPadShortcut(layers.Layer):
 
     def __init__(self, filters, strides=1, **kwargs):
         super().__init__(**kwargs)
-        self.filters = filters
-        self.strides = strides
+        self.filters = check_positive_int("filters", filters)
+        self.strides = check_positive_int("strides", strides)
+
+    def build(self, input_shape):
+        if input_shape[-1] is not None and input_shape[-1] > self.filters:
+            raise ValueError(
+                f"filters={self.filters} is fewer than the {input_shape[-1]} channels of the "
+                "input: a zero-padding shortcut can only add channels (use a 1x1 projection, "
+                "shortcut 'B')"
+            )
 
     def call(self, inputs):
         x = inputs[:, :: self.strides, :: self.strides, :]
@@ -89,6 +95,15 @@ def conv_bn(x, filters, kernel_size, strides=1, relu=True, use_bias=True, name="
     ``batch_norm=False`` leaves out the batch normalisation (notebook 13 shows what it does);
     ``kernel_initializer`` is Keras's (its default, ``"glorot_uniform"``, unless given).
     """
+    x = check_tensor("x", x)
+    filters = check_positive_int("filters", filters)
+    kernel_size = check_positive_int("kernel_size", kernel_size)
+    strides = check_positive_int("strides", strides)
+    relu = check_bool("relu", relu)
+    use_bias = check_bool("use_bias", use_bias)
+    batch_norm = check_bool("batch_norm", batch_norm)
+    name = check_str("name", name)
+    kernel_initializer = check_initializer("kernel_initializer", kernel_initializer)
     padding = "same"
     if strides > 1 and kernel_size > 1:
         x = layers.ZeroPadding2D(kernel_size // 2, name=f"{name}_pad")(x)
@@ -120,6 +135,16 @@ def basic_block(x, filters, strides=1, shortcut="B", residual=True, use_bias=Tru
                 name="conv2_block1", *, batch_norm=True, kernel_initializer="glorot_uniform"):
     """Two 3x3 convolutions (Fig. 5 left); the first one carries the stride.  ``batch_norm``
     and ``kernel_initializer`` go to every :func:`conv_bn` of the block."""
+    x = check_tensor("x", x)
+    filters = check_positive_int("filters", filters)
+    strides = check_positive_int("strides", strides)
+    shortcut = check_choice("shortcut", shortcut, _SHORTCUTS)
+    residual = check_bool("residual", residual)
+    if residual and shortcut == "A" and x.shape[-1] > filters:
+        raise ValueError(
+            f"shortcut 'A' pads the input's {x.shape[-1]} channels with zeros, so filters must "
+            f"be at least {x.shape[-1]}, got {filters}; use shortcut 'B' (a 1x1 projection)"
+        )
     options = {"batch_norm": batch_norm, "kernel_initializer": kernel_initializer}
     skip = None
     if residual:
@@ -133,6 +158,11 @@ def bottleneck_block(x, filters, strides=1, stride_in="1x1", name="conv2_block1"
     """1x1 (``filters``), 3x3 (``filters``) and 1x1 (``4 * filters``) convolutions (Fig. 5
     right), with a projection shortcut when the shape changes.  ``stride_in`` says which of
     the first two convolutions carries the stride."""
+    x = check_tensor("x", x)
+    filters = check_positive_int("filters", filters)
+    strides = check_positive_int("strides", strides)
+    stride_in = check_choice("stride_in", stride_in, _STRIDE_IN)
+    name = check_str("name", name)
     skip = _shortcut(x, 4 * filters, strides, "B", True, name)
     first, second = (strides, 1) if stride_in == "1x1" else (1, strides)
     x = conv_bn(x, filters, 1, first, name=f"{name}_1")
@@ -160,12 +190,10 @@ def resnet(depth, input_shape=(224, 224, 3), classes=1000, stride_in="1x1"):
     change ResNet-18/34.
     Every input size works, e.g. ``(64, 64, 3)``; the final maps are 1/32 of it (at least 1x1).
     """
-    depth = _check_int("depth", depth, 1, f"one of {tuple(IMAGENET_RESNETS)}")
-    if depth not in IMAGENET_RESNETS:
-        raise ValueError(f"depth must be one of {tuple(IMAGENET_RESNETS)}, got {depth}")
-    input_shape = _check_input_shape(input_shape, network=f"ResNet-{depth}")
-    classes = _check_classes(classes)
-    stride_in = _check_choice("stride_in", stride_in, _STRIDE_IN)
+    depth = check_choice("depth", check_int("depth", depth), tuple(IMAGENET_RESNETS))
+    input_shape = check_input_shape(input_shape, network=f"ResNet-{depth}")
+    classes = check_classes(classes)
+    stride_in = check_choice("stride_in", stride_in, _STRIDE_IN)
 
     kind, blocks_per_stage = IMAGENET_RESNETS[depth]
     inputs = keras.Input(shape=input_shape, name="input")
@@ -250,18 +278,18 @@ def cifar_resnet(depth=20, input_shape=(32, 32, 3), classes=10, shortcut="A", re
     for the paper's (He et al. 2015b).  Notebook 13 compares the gradients of these variants
     at initialisation.
     """
-    depth = _check_int("depth", depth, 8, "6n+2 for a positive integer n (20, 32, 44, 56, 110)")
-    if (depth - 2) % 6:
+    depth = check_int("depth", depth)
+    if depth < 8 or (depth - 2) % 6:
         raise ValueError(
             f"depth must be 6n+2 for a positive integer n (20, 32, 44, 56, 110), got {depth}"
         )
-    input_shape = _check_input_shape(input_shape, network=f"the CIFAR ResNet-{depth}")
-    classes = _check_classes(classes)
-    shortcut = _check_choice("shortcut", shortcut, _SHORTCUTS)
-    residual = _check_bool("residual", residual)
-    batch_norm = _check_bool("batch_norm", batch_norm)
+    input_shape = check_input_shape(input_shape, network=f"the CIFAR ResNet-{depth}")
+    classes = check_classes(classes)
+    shortcut = check_choice("shortcut", shortcut, _SHORTCUTS)
+    residual = check_bool("residual", residual)
+    batch_norm = check_bool("batch_norm", batch_norm)
     options = {"use_bias": not batch_norm, "batch_norm": batch_norm,
-               "kernel_initializer": _check_initializer(kernel_initializer)}
+               "kernel_initializer": check_initializer("kernel_initializer", kernel_initializer)}
 
     inputs = keras.Input(shape=input_shape, name="input")
     x = conv_bn(inputs, 16, 3, name="conv1", **options)

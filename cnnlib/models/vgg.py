@@ -7,8 +7,17 @@ ICLR 2015 (arXiv:1409.1556), Table 1 (configurations A, B, D, E).
 import keras
 from keras import layers
 
-from cnnlib.arithmetic import _check_bool, _check_int, _check_positive_int
-from cnnlib.models.lenet import _check_classes, _check_input_shape, _check_rate
+from cnnlib._validation import (
+    check_bool,
+    check_choice,
+    check_classes,
+    check_input_shape,
+    check_int,
+    check_positive_int,
+    check_rate,
+    check_str,
+    check_tensor,
+)
 
 __all__ = ["VGG_CONFIGS", "vgg", "vgg11", "vgg13", "vgg16", "vgg19", "vgg_block"]
 
@@ -24,6 +33,14 @@ def vgg_block(x, filters, convs, batch_norm=False, name="block1"):
     Layers are named ``{name}_conv1`` ... ``{name}_pool`` as in ``keras.applications``; with
     ``batch_norm`` each convolution is followed by ``{name}_convK_bn`` and ``{name}_convK_relu``.
     """
+    x = check_tensor("x", x)
+    filters = check_positive_int("filters", filters)
+    convs = check_positive_int("convs", convs)
+    batch_norm = check_bool("batch_norm", batch_norm)
+    name = check_str("name", name)
+    if min((n for n in x.shape[1:3] if n is not None), default=2) < 2:
+        raise ValueError(f"x is {x.shape[1]}x{x.shape[2]}: the block's 2x2/2 max pooling needs "
+                         "at least 2x2 maps")
     for k in range(1, convs + 1):
         conv = f"{name}_conv{k}"
         if batch_norm:
@@ -53,16 +70,14 @@ def vgg(depth=16, input_shape=(224, 224, 3), classes=1000, batch_norm=False, den
     Any input of at least 32x32 works: for CIFAR-10 use ``input_shape=(32, 32, 3)``,
     ``classes=10`` and a smaller head such as ``dense_units=512``.
     """
-    depth = _check_int("depth", depth, 1, f"one of {tuple(VGG_CONFIGS)}")
-    if depth not in VGG_CONFIGS:
-        raise ValueError(f"depth must be one of {tuple(VGG_CONFIGS)}, got {depth}")
-    input_shape = _check_input_shape(
+    depth = check_choice("depth", check_int("depth", depth), tuple(VGG_CONFIGS))
+    input_shape = check_input_shape(
         input_shape, _VGG_MIN_SIZE, f"VGG-{depth}", "five 2x2/2 max poolings"
     )
-    classes = _check_classes(classes)
-    batch_norm = _check_bool("batch_norm", batch_norm)
-    dense_units = _check_positive_int("dense_units", dense_units)
-    dropout = _check_rate("dropout", dropout)
+    classes = check_classes(classes)
+    batch_norm = check_bool("batch_norm", batch_norm)
+    dense_units = check_positive_int("dense_units", dense_units)
+    dropout = check_rate("dropout", dropout)
 
     inputs = keras.Input(shape=input_shape, name="input")
     x = inputs

@@ -15,24 +15,18 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cnnlib.arithmetic import _check_pair
+from cnnlib._validation import check_array, check_pair
 from cnnlib.reference._args import (
-    _check_cache,
-    _check_conv,
-    _check_dout,
-    _check_real,
-    _output_size,
+    as_float,
+    cache_of,
+    conv_arguments,
+    output_size,
+    real_array,
+    require_fit,
+    resolve_padding,
+    upstream_gradient,
 )
-from cnnlib.reference.forward import (
-    _as_float,
-    _check_array,
-    _check_fits,
-    _resolve_padding,
-    avg_pool2d,
-    conv2d,
-    max_pool2d,
-    pad2d,
-)
+from cnnlib.reference.forward import avg_pool2d, conv2d, max_pool2d, pad2d
 
 __all__ = [
     "avg_pool_backward",
@@ -95,7 +89,7 @@ def conv_forward(x, w, b, stride=1, padding="valid"):
     - out: output of shape (N, H_out, W_out, C_out), as ``tf.nn.conv2d`` computes it
     - cache: what :func:`conv_backward` needs (x, w, the stride and the padding)
     """
-    x, w, b, stride, pads = _check_conv(x, w, b, stride, padding)
+    x, w, b, stride, pads = conv_arguments(x, w, b, stride, padding)
     return conv2d(x, w, b, stride, pads), _ConvCache(x, w, stride, pads)
 
 
@@ -129,10 +123,10 @@ def conv_backward(dout, cache):
     - dw: gradient with respect to w, of shape (kh, kw, C_in, C_out)
     - db: gradient with respect to b, of shape (C_out,)
     """
-    x, w, (sh, sw), pads = _check_cache(cache, _ConvCache, "conv_forward")
+    x, w, (sh, sw), pads = cache_of(cache, _ConvCache, "conv_forward")
     kh, kw = w.shape[:2]
-    out_h, out_w = _output_size(x.shape[1:3], (kh, kw), (sh, sw), pads)
-    dout = _check_dout(dout, (x.shape[0], out_h, out_w, w.shape[3]), "conv_forward")
+    out_h, out_w = output_size(x.shape[1:3], (kh, kw), (sh, sw), pads)
+    dout = upstream_gradient(dout, (x.shape[0], out_h, out_w, w.shape[3]), "conv_forward")
     xp = pad2d(x, pads)
     dxp = np.zeros_like(xp)
     dw = np.zeros_like(w)
@@ -147,19 +141,19 @@ def conv_backward(dout, cache):
     return dx, dw, dout.sum(axis=(0, 1, 2))
 
 
-def _check_pool(x, pool_size, stride, padding):
+def _pool_arguments(x, pool_size, stride, padding):
     """Checked pooling arguments -> ``(x, window, stride, pads)``, x in float64."""
-    x = _as_float(_check_array("x", x, 4, "(N, H, W, C)"))
-    window = _check_pair("pool_size", pool_size)
-    stride = window if stride is None else _check_pair("stride", stride)
-    pads = _resolve_padding(padding, x.shape[1:3], window, stride, explicit=False)
-    _check_fits("pool_size", window, x.shape[1:3], pads)
+    x = as_float(check_array("x", x, 4, layout="(N, H, W, C)"))
+    window = check_pair("pool_size", pool_size)
+    stride = window if stride is None else check_pair("stride", stride)
+    pads = resolve_padding(padding, x.shape[1:3], window, stride, explicit=False)
+    require_fit("pool_size", window, x.shape[1:3], pads)
     return x, window, stride, pads
 
 
 def _pool_dout(dout, cache, forward):
-    out_spatial = _output_size(cache.x.shape[1:3], cache.window, cache.stride, cache.pads)
-    return _check_dout(dout, (cache.x.shape[0], *out_spatial, cache.x.shape[3]), forward)
+    out_spatial = output_size(cache.x.shape[1:3], cache.window, cache.stride, cache.pads)
+    return upstream_gradient(dout, (cache.x.shape[0], *out_spatial, cache.x.shape[3]), forward)
 
 
 def max_pool_forward(x, pool_size=2, stride=None, padding="valid"):
@@ -175,7 +169,7 @@ def max_pool_forward(x, pool_size=2, stride=None, padding="valid"):
     - out: output of shape (N, H_out, W_out, C)
     - cache: what :func:`max_pool_backward` needs
     """
-    x, window, stride, pads = _check_pool(x, pool_size, stride, padding)
+    x, window, stride, pads = _pool_arguments(x, pool_size, stride, padding)
     return max_pool2d(x, window, stride, padding), _MaxPoolCache(x, window, stride, pads)
 
 
@@ -195,7 +189,7 @@ def max_pool_backward(dout, cache):
     Returns:
     - dx: gradient with respect to x, of shape (N, H, W, C)
     """
-    cache = _check_cache(cache, _MaxPoolCache, "max_pool_forward")
+    cache = cache_of(cache, _MaxPoolCache, "max_pool_forward")
     dout = _pool_dout(dout, cache, "max_pool_forward")
     x, (ph, pw), (sh, sw), pads = cache
     xp = pad2d(x, pads, value=-np.inf)
@@ -216,7 +210,7 @@ def avg_pool_forward(x, pool_size=2, stride=None, padding="valid"):
 
     Shapes and arguments as in :func:`max_pool_forward`.
     """
-    x, window, stride, pads = _check_pool(x, pool_size, stride, padding)
+    x, window, stride, pads = _pool_arguments(x, pool_size, stride, padding)
     return avg_pool2d(x, window, stride, padding), _AvgPoolCache(x, window, stride, pads)
 
 
@@ -233,7 +227,7 @@ def avg_pool_backward(dout, cache):
     Returns:
     - dx: gradient with respect to x, of shape (N, H, W, C)
     """
-    cache = _check_cache(cache, _AvgPoolCache, "avg_pool_forward")
+    cache = cache_of(cache, _AvgPoolCache, "avg_pool_forward")
     dout = _pool_dout(dout, cache, "avg_pool_forward")
     x, (ph, pw), (sh, sw), pads = cache
     real = pad2d(np.ones((1, *x.shape[1:3], 1)), pads)[0, :, :, 0]
@@ -256,7 +250,7 @@ def relu_forward(x):
     - out: array of the shape of x
     - cache: what :func:`relu_backward` needs (x)
     """
-    x = _check_real("x", x)
+    x = real_array("x", x)
     return np.maximum(x, 0), _ReluCache(x)
 
 
@@ -272,8 +266,8 @@ def relu_backward(dout, cache):
     Returns:
     - dx: gradient with respect to x
     """
-    (x,) = _check_cache(cache, _ReluCache, "relu_forward")
-    return np.where(x > 0, _check_dout(dout, x.shape, "relu_forward"), 0.0)
+    (x,) = cache_of(cache, _ReluCache, "relu_forward")
+    return np.where(x > 0, upstream_gradient(dout, x.shape, "relu_forward"), 0.0)
 
 
 def dense_forward(x, w, b):
@@ -289,17 +283,17 @@ def dense_forward(x, w, b):
     - out: output of shape (N, M)
     - cache: what :func:`dense_backward` needs (x and w)
     """
-    x = _check_real("x", x)
+    x = real_array("x", x)
     if x.ndim < 2:
         raise ValueError(f"x must be an array of shape (N, d_1, ..., d_k), got shape {x.shape}")
-    w = _as_float(_check_array("w", w, 2, "(D, M)"))
+    w = as_float(check_array("w", w, 2, layout="(D, M)"))
     features = int(np.prod(x.shape[1:]))
     if w.shape[0] != features:
         raise ValueError(
             f"w has {w.shape[0]} rows but x has D = {features} features per example "
             f"(x has shape {x.shape})"
         )
-    b = _as_float(_check_array("b", b, 1, "(M,)"))
+    b = as_float(check_array("b", b, 1, layout="(M,)"))
     if b.shape != (w.shape[1],):
         raise ValueError(
             f"b must have shape ({w.shape[1]},) to match the {w.shape[1]} columns of w, "
@@ -323,8 +317,8 @@ def dense_backward(dout, cache):
     - dw: gradient with respect to w, of shape (D, M)
     - db: gradient with respect to b, of shape (M,)
     """
-    x, w = _check_cache(cache, _DenseCache, "dense_forward")
-    dout = _check_dout(dout, (x.shape[0], w.shape[1]), "dense_forward")
+    x, w = cache_of(cache, _DenseCache, "dense_forward")
+    dout = upstream_gradient(dout, (x.shape[0], w.shape[1]), "dense_forward")
     dx = (dout @ w.T).reshape(x.shape)
     dw = x.reshape(x.shape[0], w.shape[0]).T @ dout
     return dx, dw, dout.sum(axis=0)
@@ -347,7 +341,7 @@ def softmax_cross_entropy(logits, y):
     - loss: the mean loss, a float
     - dlogits: gradient of the loss with respect to logits, of shape (N, K)
     """
-    logits = _as_float(_check_array("logits", logits, 2, "(N, K)"))
+    logits = as_float(check_array("logits", logits, 2, layout="(N, K)"))
     if 0 in logits.shape:
         raise ValueError(f"logits must hold at least one example and one class, got shape "
                          f"{logits.shape}")

@@ -18,21 +18,18 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cnnlib.arithmetic import _check_pair, _check_positive_int
+from cnnlib._validation import check_array, check_pair, check_positive_int
 from cnnlib.reference._args import (
-    _check_cache,
-    _check_conv,
-    _check_dout,
-    _check_real,
-    _output_size,
+    as_float,
+    cache_of,
+    conv_arguments,
+    output_size,
+    real_array,
+    require_fit,
+    resolve_padding,
+    upstream_gradient,
 )
-from cnnlib.reference.forward import (
-    _as_float,
-    _check_array,
-    _check_fits,
-    _resolve_padding,
-    pad2d,
-)
+from cnnlib.reference.forward import pad2d
 
 __all__ = ["col2im", "conv_backward_im2col", "conv_forward_im2col", "im2col"]
 
@@ -59,7 +56,7 @@ def _col2im(cols, x_shape, kh, kw, stride, pads):
     n, h, w, c = x_shape
     (top, bottom), (left, right) = pads
     hp, wp = h + top + bottom, w + left + right
-    out_h, out_w = _output_size((h, w), (kh, kw), stride, pads)
+    out_h, out_w = output_size((h, w), (kh, kw), stride, pads)
     sh, sw = stride
     # Flat index into the padded input of cols[r, q]: where the window of row r starts,
     # plus where its element q lies inside the window.
@@ -88,11 +85,11 @@ def im2col(x, kh, kw, stride=1, padding="valid"):
     - cols: array of shape (N*H_out*W_out, kh*kw*C); row ``(n*H_out + i)*W_out + j`` is the
       window of example n under output position (i, j), in (kh, kw, C) order
     """
-    x = _as_float(_check_array("x", x, 4, "(N, H, W, C)"))
-    window = _check_positive_int("kh", kh), _check_positive_int("kw", kw)
-    stride = _check_pair("stride", stride)
-    pads = _resolve_padding(padding, x.shape[1:3], window, stride)
-    _check_fits("the (kh, kw) window", window, x.shape[1:3], pads)
+    x = as_float(check_array("x", x, 4, layout="(N, H, W, C)"))
+    window = check_positive_int("kh", kh), check_positive_int("kw", kw)
+    stride = check_pair("stride", stride)
+    pads = resolve_padding(padding, x.shape[1:3], window, stride)
+    require_fit("the (kh, kw) window", window, x.shape[1:3], pads)
     return _im2col(pad2d(x, pads), *window, stride)
 
 
@@ -111,7 +108,7 @@ def col2im(cols, x_shape, kh, kw, stride=1, padding="valid"):
     Returns:
     - x: array of shape x_shape
     """
-    cols = _check_real("cols", cols)
+    cols = real_array("cols", cols)
     if (
         not isinstance(x_shape, (tuple, list))
         or len(x_shape) != 4
@@ -120,11 +117,11 @@ def col2im(cols, x_shape, kh, kw, stride=1, padding="valid"):
     ):
         raise ValueError(f"x_shape must be 4 positive integers (N, H, W, C), got {x_shape!r}")
     x_shape = tuple(int(d) for d in x_shape)
-    window = _check_positive_int("kh", kh), _check_positive_int("kw", kw)
-    stride = _check_pair("stride", stride)
-    pads = _resolve_padding(padding, x_shape[1:3], window, stride)
-    _check_fits("the (kh, kw) window", window, x_shape[1:3], pads)
-    out_h, out_w = _output_size(x_shape[1:3], window, stride, pads)
+    window = check_positive_int("kh", kh), check_positive_int("kw", kw)
+    stride = check_pair("stride", stride)
+    pads = resolve_padding(padding, x_shape[1:3], window, stride)
+    require_fit("the (kh, kw) window", window, x_shape[1:3], pads)
+    out_h, out_w = output_size(x_shape[1:3], window, stride, pads)
     expected = (x_shape[0] * out_h * out_w, window[0] * window[1] * x_shape[3])
     if cols.shape != expected:
         raise ValueError(
@@ -141,9 +138,9 @@ def conv_forward_im2col(x, w, b, stride=1, padding="valid"):
     Arguments, shapes and ``out`` as in :func:`~cnnlib.reference.conv_forward`; the cache
     (which holds cols) is for :func:`conv_backward_im2col`.
     """
-    x, w, b, stride, pads = _check_conv(x, w, b, stride, padding)
+    x, w, b, stride, pads = conv_arguments(x, w, b, stride, padding)
     kh, kw, _, c_out = w.shape
-    out_h, out_w = _output_size(x.shape[1:3], (kh, kw), stride, pads)
+    out_h, out_w = output_size(x.shape[1:3], (kh, kw), stride, pads)
     cols = _im2col(pad2d(x, pads), kh, kw, stride)
     out = cols @ w.reshape(-1, c_out)
     out += b
@@ -166,10 +163,10 @@ def conv_backward_im2col(dout, cache):
     - dw: gradient with respect to w, of shape (kh, kw, C_in, C_out)
     - db: gradient with respect to b, of shape (C_out,)
     """
-    x_shape, cols, w, stride, pads = _check_cache(cache, _Im2colCache, "conv_forward_im2col")
+    x_shape, cols, w, stride, pads = cache_of(cache, _Im2colCache, "conv_forward_im2col")
     kh, kw, _, c_out = w.shape
-    out_h, out_w = _output_size(x_shape[1:3], (kh, kw), stride, pads)
-    dout = _check_dout(dout, (x_shape[0], out_h, out_w, c_out), "conv_forward_im2col")
+    out_h, out_w = output_size(x_shape[1:3], (kh, kw), stride, pads)
+    dout = upstream_gradient(dout, (x_shape[0], out_h, out_w, c_out), "conv_forward_im2col")
     dout_rows = dout.reshape(-1, c_out)  # (N*H_out*W_out, C_out), rows in the order of cols
     dw = (cols.T @ dout_rows).reshape(w.shape)
     dx = _col2im(dout_rows @ w.reshape(-1, c_out).T, x_shape, kh, kw, stride, pads)

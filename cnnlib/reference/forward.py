@@ -16,7 +16,15 @@ dropped: the output size is floored.
 
 import numpy as np
 
-from cnnlib.arithmetic import _check_pair, conv_output_size, pool_output_size, same_padding
+from cnnlib._validation import check_array, check_choice, check_pair
+from cnnlib.arithmetic import conv_output_size, pool_output_size
+from cnnlib.reference._args import (
+    EXPLICIT_FORMS,
+    as_float,
+    explicit_padding,
+    require_fit,
+    resolve_padding,
+)
 
 __all__ = [
     "avg_pool2d",
@@ -28,77 +36,6 @@ __all__ = [
     "pad2d",
 ]
 
-_EXPLICIT_FORMS = "an int, (ph, pw) or ((top, bottom), (left, right))"
-
-
-def _check_array(name, value, ndim, layout):
-    """``np.asarray(value)`` after checking that it is a real array of rank ``ndim``."""
-    array = np.asarray(value)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be an array of real numbers, got dtype {array.dtype}")
-    if array.ndim != ndim:
-        raise ValueError(f"{name} must be a {ndim}-D array {layout}, got shape {array.shape}")
-    return array
-
-
-def _as_float(array):
-    return array.astype(np.result_type(array.dtype, np.float64), copy=False)
-
-
-def _check_non_negative(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a non-negative integer, got {value!r}")
-    if value < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {value}")
-    return int(value)
-
-
-def _explicit_padding(padding):
-    """An int, ``(ph, pw)`` or ``((top, bottom), (left, right))`` -> the nested form."""
-    if not isinstance(padding, (tuple, list)):
-        p = _check_non_negative("padding", padding)
-        return (p, p), (p, p)
-    if len(padding) != 2:
-        raise ValueError(f"padding must be {_EXPLICIT_FORMS}, got {padding!r}")
-    amounts = []
-    for axis, side in zip("hw", padding, strict=True):
-        if isinstance(side, (tuple, list)):
-            if len(side) != 2:
-                raise ValueError(f"padding must be {_EXPLICIT_FORMS}, got {padding!r}")
-            amounts.append(tuple(_check_non_negative(f"padding ({axis})", p) for p in side))
-        else:
-            p = _check_non_negative(f"padding ({axis})", side)
-            amounts.append((p, p))
-    return tuple(amounts)
-
-
-def _resolve_padding(padding, spatial, window, stride, explicit=True):
-    """Padding "valid", "same" or (if ``explicit``) explicit -> ``((top, bottom), (left, right))``.
-
-    "same" is TensorFlow's split for the given input, window and stride sizes.
-    """
-    valid = f"'valid', 'same' or {_EXPLICIT_FORMS}" if explicit else "'valid' or 'same'"
-    if isinstance(padding, str):
-        if padding.lower() not in ("valid", "same"):
-            raise ValueError(f"padding must be {valid}, got {padding!r}")
-        if padding.lower() == "valid":
-            return (0, 0), (0, 0)
-        return tuple(same_padding(n, k, s) for n, k, s in zip(spatial, window, stride, strict=True))
-    if not explicit:
-        raise TypeError(f"padding must be {valid}, got {padding!r}")
-    return _explicit_padding(padding)
-
-
-def _check_fits(window_name, window, x_spatial, pads):
-    if min(window) < 1:
-        raise ValueError(f"{window_name} must not be empty, got a {window[0]}x{window[1]} window")
-    padded = tuple(n + sum(p) for n, p in zip(x_spatial, pads, strict=True))
-    if window[0] > padded[0] or window[1] > padded[1]:
-        raise ValueError(
-            f"{window_name} is {window[0]}x{window[1]} but the padded input is only "
-            f"{padded[0]}x{padded[1]} (x is {x_spatial[0]}x{x_spatial[1]}, padding {pads}): "
-            "the window must fit inside the padded input"
-        )
 
 
 def pad2d(x, padding, value=0):
@@ -114,26 +51,20 @@ def pad2d(x, padding, value=0):
     - out: array of shape (N, H + top + bottom, W + left + right, C); the dtype of x, or
       float64 when x holds integers and value is not a whole number
     """
-    x = _check_array("x", x, 4, "(N, H, W, C)")
+    x = check_array("x", x, 4, layout="(N, H, W, C)")
     if isinstance(padding, str):
         if padding.lower() != "valid":
             raise ValueError(
-                f"padding must be 'valid' or {_EXPLICIT_FORMS}, got {padding!r} "
+                f"padding must be 'valid' or {EXPLICIT_FORMS}, got {padding!r} "
                 "(for 'same', compute the amounts with cnnlib.arithmetic.same_padding)"
             )
         return x.copy()
-    pads = _explicit_padding(padding)
+    pads = explicit_padding(padding)
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"value must be a real number, got {value!r}")
     if x.dtype.kind != "f" and not float(value).is_integer():
         x = x.astype(np.float64)
     return np.pad(x, ((0, 0), *pads, (0, 0)), constant_values=value)
-
-
-def _check_mode(mode):
-    if not isinstance(mode, str) or mode not in ("valid", "full"):
-        raise ValueError(f"mode must be 'valid' or 'full', got {mode!r}")
-    return mode
 
 
 def _correlate(image, kernel, mode):
@@ -152,12 +83,13 @@ def _correlate(image, kernel, mode):
     return out
 
 
-def _check_image_kernel(image, kernel, mode):
-    image = _as_float(_check_array("image", image, 2, "(H, W)"))
-    kernel = _as_float(_check_array("kernel", kernel, 2, "(kh, kw)"))
+def _image_and_kernel(image, kernel, mode):
+    """Checked arguments of :func:`correlate2d` and :func:`convolve2d`, arrays in float64."""
+    image = as_float(check_array("image", image, 2, layout="(H, W)"))
+    kernel = as_float(check_array("kernel", kernel, 2, layout="(kh, kw)"))
     if kernel.size == 0:
         raise ValueError(f"kernel must not be empty, got shape {kernel.shape}")
-    return image, kernel, _check_mode(mode)
+    return image, kernel, check_choice("mode", mode, ("valid", "full"))
 
 
 def correlate2d(image, kernel, mode="valid"):
@@ -174,7 +106,7 @@ def correlate2d(image, kernel, mode="valid"):
     Returns:
     - out: (H - kh + 1, W - kw + 1) for "valid", (H + kh - 1, W + kw - 1) for "full"
     """
-    return _correlate(*_check_image_kernel(image, kernel, mode))
+    return _correlate(*_image_and_kernel(image, kernel, mode))
 
 
 def convolve2d(image, kernel, mode="valid"):
@@ -184,7 +116,7 @@ def convolve2d(image, kernel, mode="valid"):
     ``scipy.signal.convolve2d``.  Course: notebook 02 (L1, L2).  Shapes as in
     :func:`correlate2d`.
     """
-    image, kernel, mode = _check_image_kernel(image, kernel, mode)
+    image, kernel, mode = _image_and_kernel(image, kernel, mode)
     return _correlate(image, kernel[::-1, ::-1], mode)
 
 
@@ -205,21 +137,21 @@ def conv2d(x, w, b=None, stride=1, padding="valid"):
     - out: output of shape (N, H_out, W_out, C_out) with
       H_out = floor((H + top + bottom - kh) / sh) + 1, and likewise W_out
     """
-    x = _as_float(_check_array("x", x, 4, "(N, H, W, C_in)"))
-    w = _as_float(_check_array("w", w, 4, "(kh, kw, C_in, C_out)"))
+    x = as_float(check_array("x", x, 4, layout="(N, H, W, C_in)"))
+    w = as_float(check_array("w", w, 4, layout="(kh, kw, C_in, C_out)"))
     if w.shape[2] != x.shape[3]:
         raise ValueError(f"w has {w.shape[2]} input channels but x has {x.shape[3]}")
     if b is not None:
-        b = _as_float(_check_array("b", b, 1, "(C_out,)"))
+        b = as_float(check_array("b", b, 1, layout="(C_out,)"))
         if b.shape != (w.shape[3],):
             raise ValueError(
                 f"b must have shape ({w.shape[3]},) to match the {w.shape[3]} output "
                 f"channels of w, got shape {b.shape}"
             )
-    sh, sw = _check_pair("stride", stride)
+    sh, sw = check_pair("stride", stride)
     kh, kw = w.shape[:2]
-    pads = _resolve_padding(padding, x.shape[1:3], (kh, kw), (sh, sw))
-    _check_fits("w", (kh, kw), x.shape[1:3], pads)
+    pads = resolve_padding(padding, x.shape[1:3], (kh, kw), (sh, sw))
+    require_fit("w", (kh, kw), x.shape[1:3], pads)
     xp = pad2d(x, pads)
     out_h = conv_output_size(xp.shape[1], kh, sh, rounding="floor")
     out_w = conv_output_size(xp.shape[2], kw, sw, rounding="floor")
@@ -241,15 +173,15 @@ def conv1x1(x, w):
     Returns:
     - out: output of shape (N, H, W, C_out), ``out[n, i, j] = x[n, i, j] @ w``
     """
-    x = _as_float(_check_array("x", x, 4, "(N, H, W, C_in)"))
+    x = as_float(check_array("x", x, 4, layout="(N, H, W, C_in)"))
     if np.ndim(w) == 4:
-        w = _check_array("w", w, 4, "(1, 1, C_in, C_out)")
+        w = check_array("w", w, 4, layout="(1, 1, C_in, C_out)")
         if w.shape[:2] != (1, 1):
             raise ValueError(
                 f"w must have shape (C_in, C_out) or (1, 1, C_in, C_out), got shape {w.shape}"
             )
         w = w[0, 0]
-    w = _as_float(_check_array("w", w, 2, "(C_in, C_out) or (1, 1, C_in, C_out)"))
+    w = as_float(check_array("w", w, 2, layout="(C_in, C_out) or (1, 1, C_in, C_out)"))
     if w.shape[0] != x.shape[3]:
         raise ValueError(f"w has {w.shape[0]} input channels but x has {x.shape[3]}")
     return x @ w
@@ -261,11 +193,11 @@ def _pool_input(x, pool_size, stride, padding, fill):
     ``x`` is padded with ``fill``; ``real_cells`` is 1 where the padded input is real, 0 on
     the padding (average pooling divides by its window sums).
     """
-    x = _as_float(_check_array("x", x, 4, "(N, H, W, C)"))
-    window = _check_pair("pool_size", pool_size)
-    stride = window if stride is None else _check_pair("stride", stride)
-    pads = _resolve_padding(padding, x.shape[1:3], window, stride, explicit=False)
-    _check_fits("pool_size", window, x.shape[1:3], pads)
+    x = as_float(check_array("x", x, 4, layout="(N, H, W, C)"))
+    window = check_pair("pool_size", pool_size)
+    stride = window if stride is None else check_pair("stride", stride)
+    pads = resolve_padding(padding, x.shape[1:3], window, stride, explicit=False)
+    require_fit("pool_size", window, x.shape[1:3], pads)
     real = pad2d(np.ones((1, *x.shape[1:3], 1)), pads)[0, :, :, 0]
     return pad2d(x, pads, value=fill), real, window, stride
 

@@ -9,7 +9,7 @@ alone, by centred differences in float64::
 
 import numpy as np
 
-from cnnlib.reference._args import _check_real
+from cnnlib.reference._args import real_array
 
 __all__ = ["numeric_gradient", "relative_error"]
 
@@ -36,13 +36,13 @@ def numeric_gradient(f, x, dout=None, h=1e-5):
     """
     if not callable(f):
         raise TypeError(f"f must be a function of x, got {type(f).__name__}")
-    x = np.array(_check_real("x", x), dtype=np.float64)  # a copy: it is changed in place below
+    x = np.array(real_array("x", x), dtype=np.float64)  # a copy: it is changed in place below
     if isinstance(h, bool) or not isinstance(h, (int, float, np.integer, np.floating)):
         raise TypeError(f"h must be a positive number, got {h!r}")
     if not 0 < h < np.inf:
         raise ValueError(f"h must be a positive finite number, got {h}")
     out_shape = np.shape(f(x.copy()))
-    dout = np.ones(out_shape) if dout is None else _check_real("dout", dout)
+    dout = np.ones(out_shape) if dout is None else real_array("dout", dout)
     if dout.shape != out_shape:
         raise ValueError(f"dout must have the shape {out_shape} of f(x), got shape {dout.shape}")
 
@@ -77,7 +77,7 @@ def relative_error(a, b):
     Returns:
     - error: a float in [0, 1]
     """
-    a, b = _check_real("a", a), _check_real("b", b)
+    a, b = real_array("a", a), real_array("b", b)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     scale = max(np.max(np.abs(a) + np.abs(b), initial=0.0), np.finfo(np.float64).tiny)

@@ -11,22 +11,22 @@ import numpy as np
 from matplotlib.colors import to_rgb
 from matplotlib.patches import Patch, Rectangle
 
+from cnnlib._validation import check_int
 from cnnlib.viz._common import (
     CELL_INCHES,
     HIGHLIGHT,
     KERNEL_TEXT,
     OUTLINE,
     PADDING,
-    _as_2d,
-    _cell_colours,
-    _check_int,
-    _number,
+    as_2d,
+    cell_colours,
+    number,
 )
 
 __all__ = ["show_conv_step", "show_grid", "show_kernel", "show_padding"]
 
 
-def _draw_grid(ax, values, colours, title, fontsize=12, formatter=_number):
+def _draw_grid(ax, values, colours, title, fontsize=12, formatter=number):
     """Draw `values` as a table of cells filled with `colours` (an (H, W, 3) array)."""
     ax.imshow(colours)
     for (row, col), value in np.ndenumerate(values):
@@ -50,7 +50,7 @@ def _outline(ax, top, left, height, width):
 def _formatter(fmt):
     """None: the slides' style; a format string such as "{:.2f}"; or a function of the value."""
     if fmt is None:
-        return _number
+        return number
     if callable(fmt):
         return fmt
     if not isinstance(fmt, str):
@@ -64,7 +64,7 @@ def _formatter(fmt):
 
 def _highlight_colours(shape, highlight):
     """Cell colours: white, with each highlighted region in its colour."""
-    colours = _cell_colours(shape)
+    colours = cell_colours(shape)
     if highlight is None:
         return colours
     regions = highlight if isinstance(highlight, Mapping) else {HIGHLIGHT: highlight}
@@ -95,7 +95,7 @@ def show_grid(values, title=None, ax=None, highlight=None, fmt=None):
     ``None`` writes numbers as the slides do (4, 0.0625, 2.33), or give a format string
     (``"{:.2f}"``) or a function of the value. Draws on ``ax`` if given.
     """
-    values = _as_2d("values", values)
+    values = as_2d("values", values)
     formatter = _formatter(fmt)
     colours = _highlight_colours(values.shape, highlight)
     height, width = values.shape
@@ -110,7 +110,7 @@ def show_grid(values, title=None, ax=None, highlight=None, fmt=None):
 def show_kernel(kernel, title=None, ax=None, fmt="{:g}", cmap="RdBu_r"):
     """Draw a 2-D kernel as a heat map, each value written in its cell, colour scale symmetric
     around 0 (so 0 is white), with a colour bar. Course: notebooks 02, 03, 08."""
-    kernel = _as_2d("kernel", kernel)
+    kernel = as_2d("kernel", kernel)
     height, width = kernel.shape
     if ax is None:
         size = (0.7 * width + 2, 0.7 * height + 1)
@@ -129,7 +129,7 @@ def show_kernel(kernel, title=None, ax=None, fmt="{:g}", cmap="RdBu_r"):
 
 def _factor(value):
     """A number as a factor of a product: negative ones in parentheses, "(-1)×2"."""
-    text = _number(value)
+    text = number(value)
     return f"({text})" if text.startswith("-") else text
 
 
@@ -143,9 +143,9 @@ def show_conv_step(image, kernel, i, j, stride=1, title=None):
     """Draw one sliding-window step: the input with the window for output (i, j) highlighted and
     the kernel weights written small in it ("×1"), the kernel, and the output grid with the value
     at (i, j) highlighted. Cross-correlation, no padding. Course: notebooks 02, 04."""
-    image = _as_2d("image", image)
-    kernel = _as_2d("kernel", kernel)
-    _check_int("stride", stride, minimum=1)
+    image = as_2d("image", image)
+    kernel = as_2d("kernel", kernel)
+    check_int("stride", stride, 1)
     (height, width), (kh, kw) = image.shape, kernel.shape
     if kh > height or kw > width:
         raise ValueError(f"kernel must fit inside image, got a {kh}×{kw} kernel for a "
@@ -153,7 +153,7 @@ def show_conv_step(image, kernel, i, j, stride=1, title=None):
     output = _correlate(image, kernel, stride)
     for name, index, size, unit in (("i", i, output.shape[0], "rows"),
                                     ("j", j, output.shape[1], "columns")):
-        _check_int(name, index, minimum=0)
+        check_int(name, index, 0)
         if index >= size:
             raise ValueError(f"{name} must be in [0, {size}) for an output with {size} {unit}, "
                              f"got {index}")
@@ -163,17 +163,17 @@ def show_conv_step(image, kernel, i, j, stride=1, title=None):
     fig, axes = plt.subplots(1, 5, gridspec_kw={"width_ratios": columns}, layout="constrained",
                              figsize=(CELL_INCHES * sum(columns) + 2.5, CELL_INCHES * height + 2))
     ax_in, ax_times, ax_kernel, ax_equals, ax_out = axes
-    colours = _cell_colours(image.shape)
+    colours = cell_colours(image.shape)
     colours[top:top + kh, left:left + kw] = to_rgb(HIGHLIGHT)
     _draw_grid(ax_in, image, colours, f"input ({height}×{width})")
     _outline(ax_in, top, left, kh, kw)
     for (row, col), weight in np.ndenumerate(kernel):
-        ax_in.text(left + col + 0.45, top + row + 0.45, f"×{_number(weight)}", ha="right",
+        ax_in.text(left + col + 0.45, top + row + 0.45, f"×{number(weight)}", ha="right",
                    va="bottom", fontsize=8, color=KERNEL_TEXT)
-    _draw_grid(ax_kernel, kernel, _cell_colours(kernel.shape), f"kernel ({kh}×{kw})")
+    _draw_grid(ax_kernel, kernel, cell_colours(kernel.shape), f"kernel ({kh}×{kw})")
     for text in ax_kernel.texts:
         text.set_color(KERNEL_TEXT)
-    colours = _cell_colours(output.shape)
+    colours = cell_colours(output.shape)
     colours[i, j] = to_rgb(HIGHLIGHT)
     _draw_grid(ax_out, output, colours, f"output ({output.shape[0]}×{output.shape[1]})")
     _outline(ax_out, i, j, 1, 1)
@@ -187,16 +187,19 @@ def show_conv_step(image, kernel, i, j, stride=1, title=None):
                            for x, w in zip(window.flat, kernel.flat, strict=True))
     else:
         terms = f"sum of the {kernel.size} products"
-    fig.supxlabel(f"output[{i}, {j}] = {terms} = {_number(output[i, j])}", fontsize=10)
+    fig.supxlabel(f"output[{i}, {j}] = {terms} = {number(output[i, j])}", fontsize=10)
     fig.suptitle(title or f"Sliding a {kh}×{kw} kernel over a {height}×{width} input "
                           f"(stride {stride}): output position ({i}, {j})")
     return fig
 
 
+_MAX_PADDING = 16  # cells of padding drawn on a side: more would make unreadable pictures
+
+
 def _normalise_padding(padding):
     """int or ((top, bottom), (left, right)) -> ((top, bottom), (left, right))."""
     if isinstance(padding, int | np.integer) and not isinstance(padding, bool):
-        _check_int("padding", padding, minimum=0)
+        check_int("padding", padding, 0, _MAX_PADDING)
         return (int(padding),) * 2, (int(padding),) * 2
     try:
         (top, bottom), (left, right) = padding
@@ -204,7 +207,7 @@ def _normalise_padding(padding):
         raise ValueError("padding must be an int or ((top, bottom), (left, right)), "
                          f"got {padding!r}") from None
     for name, value in (("top", top), ("bottom", bottom), ("left", left), ("right", right)):
-        _check_int(f"padding ({name})", value, minimum=0)
+        check_int(f"padding ({name})", value, 0, _MAX_PADDING)
     return (int(top), int(bottom)), (int(left), int(right))
 
 
@@ -212,12 +215,12 @@ def show_padding(image, padding, title=None):
     """Draw the input inside its zero-padding border: padded cells shaded grey, every value
     written, the original input outlined. `padding`: an int or ((top, bottom), (left, right)).
     Course: notebook 04."""
-    image = _as_2d("image", image)
+    image = as_2d("image", image)
     (top, bottom), (left, right) = _normalise_padding(padding)
     padded = np.pad(image, ((top, bottom), (left, right)))
     fig, ax = plt.subplots(figsize=(max(6.0, CELL_INCHES * padded.shape[1] + 3),
                                     CELL_INCHES * padded.shape[0] + 1.5), layout="constrained")
-    colours = _cell_colours(padded.shape, PADDING)
+    colours = cell_colours(padded.shape, PADDING)
     colours[top:top + image.shape[0], left:left + image.shape[1]] = 1.0
     _draw_grid(ax, padded, colours, "")
     _outline(ax, top, left, *image.shape)

@@ -5,7 +5,8 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
-from cnnlib.viz._common import _as_2d, _check_int
+from cnnlib._validation import check_int
+from cnnlib.viz._common import as_2d
 
 __all__ = ["show_feature_maps", "show_images"]
 
@@ -22,7 +23,7 @@ def show_images(images, labels=None, class_names=None, ncols=8, cmap="gray", tit
     if not (images.ndim == 3 or (images.ndim == 4 and images.shape[-1] == 3)) or len(images) == 0:
         raise ValueError("images must have shape (N, H, W), (N, H, W, 1) or (N, H, W, 3) with "
                          f"N >= 1, got {images.shape}")
-    _check_int("ncols", ncols, minimum=1)
+    check_int("ncols", ncols, 1)
     if labels is not None and len(labels) != len(images):
         raise ValueError(f"labels must have one entry per image ({len(images)}), got {len(labels)}")
     if class_names is not None and labels is not None:
@@ -79,7 +80,7 @@ def show_feature_maps(maps, titles=None, ncols=6, cmap="viridis", title=None, sy
     (±max|value|), for signed maps such as edge responses: use a diverging `cmap` such as
     "RdBu_r", so that 0 is white. Course: notebooks 01, 03-05, 08."""
     if isinstance(maps, list | tuple):
-        maps = [_as_2d(f"maps[{k}]", m) for k, m in enumerate(maps)]
+        maps = [as_2d(f"maps[{k}]", m) for k, m in enumerate(maps)]
         default_titles = [f"map {k}" for k in range(len(maps))]
     else:
         array = np.asarray(maps, dtype=float)
@@ -92,7 +93,7 @@ def show_feature_maps(maps, titles=None, ncols=6, cmap="viridis", title=None, sy
         default_titles = [f"channel {c}" for c in range(len(maps))]
     if not maps:
         raise ValueError("maps must hold at least one feature map, got none")
-    _check_int("ncols", ncols, minimum=1)
+    check_int("ncols", ncols, 1)
     if titles is not None and len(titles) != len(maps):
         raise ValueError(f"titles must have one entry per map ({len(maps)}), got {len(titles)}")
     if not isinstance(symmetric, bool | np.bool_):

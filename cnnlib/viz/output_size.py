@@ -6,7 +6,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Patch, Rectangle
 
-from cnnlib.viz._common import PADDING, _check_int
+from cnnlib._validation import check_int
+from cnnlib.viz._common import PADDING
 
 __all__ = ["output_size_explorer", "plot_output_size"]
 
@@ -20,17 +21,21 @@ def _output_size_text(n, kernel_size, stride, padding):
             f"= {value} → {verdict}")
 
 
-def _check_output_size_args(n, kernel_size, stride, padding):
-    for name, value, minimum in (("n", n, 1), ("kernel_size", kernel_size, 1),
-                                 ("stride", stride, 1), ("padding", padding, 0)):
-        _check_int(name, value, minimum)
+#: Largest N, F, S and P drawn: a picture of more cells would be too small to read (and slow).
+_LIMITS = {"n": (1, 64), "kernel_size": (1, 64), "stride": (1, 64), "padding": (0, 32)}
+
+
+def _picture_arguments(n, kernel_size, stride, padding):
+    """N, F, S and P checked against ``_LIMITS``."""
+    values = {"n": n, "kernel_size": kernel_size, "stride": stride, "padding": padding}
+    return tuple(check_int(name, values[name], *_LIMITS[name]) for name in values)
 
 
 def plot_output_size(n, kernel_size, stride, padding):
     """Draw one side of an N-wide input with P zero cells on each end and the positions of an
     F-wide filter moved S cells at a time; the title gives (N + 2P − F)/S + 1, or says the
     filter "doesn't fit" (the last window would run past the edge). Course: notebook 04."""
-    _check_output_size_args(n, kernel_size, stride, padding)
+    n, kernel_size, stride, padding = _picture_arguments(n, kernel_size, stride, padding)
     total = n + 2 * padding
     count = (total - kernel_size) // stride + 1 if total >= kernel_size else 0
     fits = total >= kernel_size and (total - kernel_size) % stride == 0
@@ -80,7 +85,7 @@ def output_size_explorer(n=7, kernel_size=3, stride=1, padding=0):
     headless run record), then returns the sliders with an output area below them where moving a
     slider draws the new picture. Course: notebook 04.
     """
-    _check_output_size_args(n, kernel_size, stride, padding)
+    n, kernel_size, stride, padding = _picture_arguments(n, kernel_size, stride, padding)
     import ipywidgets as widgets
     from IPython.display import display
 
