@@ -22,8 +22,6 @@ from cnnlib._validation import (
     describe,
 )
 
-from cnnlib._validation import check_bool, check_pair, check_positive_int
-
 __all__ = [
     "activation_memory",
     "conv_macs",

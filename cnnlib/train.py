@@ -54,7 +54,7 @@ def _model_classes(model):
     return classes if classes and classes > 1 else None
 
 
-def _checked_data(model, x, y, x_name="x", y_name="y"):
+def _validated_data(model, x, y, x_name="x", y_name="y"):
     """Check that ``x`` and ``y`` pair up and that ``y``'s class numbers fit the model."""
     check_paired_examples(x, y, x_name, y_name)
     classes = _model_classes(model)
@@ -66,7 +66,7 @@ def _fit_arguments(model, x, y, epochs, batch_size, validation_data, validation_
                    log, fit_kwargs):
     """:func:`fit`'s arguments, checked: ``(epochs, batch_size, validation_split, callbacks)``."""
     check_model(model, compiled=True)
-    _checked_data(model, x, y)
+    _validated_data(model, x, y)
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
     validation_split = check_rate("validation_split", validation_split)
@@ -74,7 +74,7 @@ def _fit_arguments(model, x, y, epochs, batch_size, validation_data, validation_
         if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
             raise TypeError("validation_data must be a pair (x_val, y_val), got "
                             f"{describe(validation_data)}")
-        _checked_data(model, *validation_data, "validation_data x", "validation_data y")
+        _validated_data(model, *validation_data, "validation_data x", "validation_data y")
         if validation_split:
             raise ValueError("give validation_data or validation_split, not both (got "
                              f"validation_split={validation_split!r})")
@@ -151,7 +151,7 @@ def evaluate(model, x, y, *, batch_size=256):
     """Loss and compiled metrics of ``model`` on ``(x, y)`` as a dict of floats, e.g.
     ``{"loss": 0.043, "accuracy": 0.986}`` (``model.evaluate`` without a progress bar)."""
     check_model(model, compiled=True)
-    _checked_data(model, x, y)
+    _validated_data(model, x, y)
     batch_size = check_positive_int("batch_size", batch_size)
     results = model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)
     return {name: float(value) for name, value in results.items()}

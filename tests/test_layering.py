@@ -16,32 +16,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = sorted((ROOT / "cnnlib").rglob("*.py"))
 
-# Modules moved to cnnlib._validation in work that lands separately (the exercise checks);
-# strict, so each mark must go as soon as its module passes.
-_PENDING = "the exercise checks move their shared helpers to public names separately"
-PENDING = {
-    "cnnlib/checks/applications.py": _PENDING,
-    "cnnlib/checks/architectures.py": _PENDING,
-    "cnnlib/checks/backprop.py": _PENDING,
-    "cnnlib/checks/comparing.py": _PENDING,
-    "cnnlib/checks/core.py": _PENDING,
-    "cnnlib/checks/course.py": _PENDING,
-    "cnnlib/checks/googlenet.py": _PENDING,
-    "cnnlib/checks/keras_cnns.py": _PENDING,
-    "cnnlib/checks/resnet.py": _PENDING,
-    "cnnlib/checks/vgg.py": _PENDING,
-}
-
-
-def _relative(path):
-    return path.relative_to(ROOT).as_posix()
 
 
 def _params():
-    for path in MODULES:
-        name = _relative(path)
-        marks = [pytest.mark.xfail(reason=PENDING[name], strict=True)] if name in PENDING else []
-        yield pytest.param(path, id=name, marks=marks)
+    return [pytest.param(path, id=path.relative_to(ROOT).as_posix()) for path in MODULES]
 
 
 def private_imports(tree):

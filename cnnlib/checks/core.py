@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cnnlib._validation import check_callable, check_positive_int, check_real
 from cnnlib.checks.compare import (
     brief_mismatch,
     describe,
@@ -172,15 +173,9 @@ def answer_of(fn, name):
     return run_student(fn, name=name) if callable(fn) else fn
 
 
-def _require_callable(argument, value):
-    if not callable(value):
-        raise TypeError(f"{argument} must be a function, got {value!r} ({type(value).__name__})")
-
-
 def _require_tolerances(rtol, atol):
-    for argument, value in (("rtol", rtol), ("atol", atol)):
-        if not is_real(value) or not value >= 0:
-            raise ValueError(f"{argument} must be a non-negative number, got {value!r}")
+    check_real("rtol", rtol, 0)
+    check_real("atol", atol, 0)
 
 
 def _hint_for(case, expected, got, *, hint, mistakes, output=None, index=None, rtol, atol,
@@ -266,7 +261,7 @@ def _compare_all(student_fn, reference_fn, cases, *, name, rtol, atol, hint, mis
     print(f"✔ {name}: passed all {total} cases")
 
 
-def _check_outputs(student_fn, cases, *, name, outputs):
+def _require_outputs(student_fn, cases, *, name, outputs):
     """Fail unless the student's function returns a tuple with one value per output."""
     __tracebackhide__ = True
     got = run_student(student_fn, cases[0], name=name, position=f"case 1/{len(cases)}")
@@ -290,8 +285,8 @@ def check_function(student_fn, reference_fn, cases, *, name=None, rtol=1e-7, ato
     a dict from output name to hint.
     """
     __tracebackhide__ = True
-    _require_callable("student_fn", student_fn)
-    _require_callable("reference_fn", reference_fn)
+    check_callable("student_fn", student_fn)
+    check_callable("reference_fn", reference_fn)
     cases = list(cases)
     if not cases or not all(isinstance(c, Case) for c in cases):
         raise ValueError(f"cases must be a non-empty list of Case objects, got {cases!r:.80}")
@@ -306,7 +301,7 @@ def check_function(student_fn, reference_fn, cases, *, name=None, rtol=1e-7, ato
         _compare_all(student_fn, reference_fn, cases, name=name, **options)
         return
     outputs = tuple(outputs)
-    _check_outputs(student_fn, cases, name=name, outputs=outputs)
+    _require_outputs(student_fn, cases, name=name, outputs=outputs)
     for index, output in enumerate(outputs):
         _compare_all(student_fn, reference_fn, cases, name=f"{name} {output}", outputs=outputs,
                      index=index, **options)
@@ -339,9 +334,9 @@ def _canonical(value, digits):
                     f"got {value!r} ({type(value).__name__})")
 
 
-def _check_digits(digits):
-    if digits is not None and (not is_int(digits) or digits < 1):
-        raise ValueError(f"digits must be None or a positive integer, got {digits!r}")
+def _require_digits(digits):
+    if digits is not None:
+        check_positive_int("digits", digits)
 
 
 def answer_hash(value, digits=None):
@@ -351,7 +346,7 @@ def answer_hash(value, digits=None):
     tuples, lists and arrays hash element by element.  ``digits`` rounds numbers to that many
     significant digits first.  A hash hides the answer from reading, not from brute force.
     """
-    _check_digits(digits)
+    _require_digits(digits)
     return hashlib.sha256(_canonical(value, digits).encode()).hexdigest()
 
 
@@ -390,7 +385,7 @@ def check_value(value, *, name, expected=None, expected_hash=None, rtol=1e-6, at
         raise ValueError("pass exactly one of expected= and expected_hash=")
     if expected_hash is not None and not re.fullmatch(r"[0-9a-f]{12,64}", str(expected_hash)):
         raise ValueError(f"expected_hash must be 12 to 64 hex digits, got {expected_hash!r}")
-    _check_digits(digits)
+    _require_digits(digits)
     _require_tolerances(rtol, atol)
     value = answer_of(value, name)
     if value is None or value is Ellipsis:

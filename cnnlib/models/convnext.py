@@ -60,7 +60,7 @@ def convnext_block(x, name="stage_0_block_0"):
     return layers.Add(name=f"{name}_add")([inputs, x])
 
 
-def _check_stages(depths, widths):
+def _validated_stages(depths, widths):
     for argument, values in (("depths", depths), ("widths", widths)):
         check_instance(argument, values, (tuple, list), "a tuple of 4 positive integers")
         if len(values) != 4:
@@ -81,7 +81,7 @@ def convnext(depths=CONVNEXT_T[0], widths=CONVNEXT_T[1], input_shape=(224, 224, 
     softmax layer end it.  Stochastic depth (a training-time regulariser without parameters)
     is left out.
     """
-    depths, widths = _check_stages(depths, widths)
+    depths, widths = _validated_stages(depths, widths)
     patch_size = check_positive_int("patch_size", patch_size)
     input_shape = check_input_shape(input_shape, min_size=patch_size * 8,
                                     network=f"a ConvNeXt with patch_size={patch_size}",
