@@ -29,7 +29,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests notebooks $(NBVAL_FLAGS) --durations=15 $(PYTEST_FLAGS)
 
-## Run the tests that execute no notebook (under a minute): lint and the unit tests.
+## Run the tests that execute no notebook (about a minute): lint and the unit tests.
 unit: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests -m "not notebooks" --durations=5 $(PYTEST_FLAGS)
