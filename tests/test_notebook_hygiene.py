@@ -1,16 +1,26 @@
-"""Committed notebooks: executed, free of machine noise, built like the course's other notebooks."""
+"""Committed notebooks: executed, free of machine noise, built like the course's other
+notebooks, and unchanged when JupyterLab opens and saves them."""
 
 import json
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 from conftest import NOTEBOOKS, REPO
 
 sys.path.insert(0, str(REPO / "tools"))
 import nbformat  # noqa: E402
-from execute_notebooks import noise_in  # noqa: E402
+from execute_notebooks import (  # noqa: E402
+    KERNEL,
+    KERNELSPEC,
+    LANGUAGE_INFO_KEYS,
+    clean_metadata,
+    noise_in,
+)
 
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 SETUP_CELL = re.compile(r'COURSE_REPO = "[^"]+"\nif "google\.colab" in sys\.modules:')
@@ -55,3 +65,81 @@ def test_notebook_json_is_canonical(path):
     """Written by nbformat (one-space indent, sorted keys), so diffs stay small."""
     text = path.read_text(encoding="utf-8")
     assert text == json.dumps(json.loads(text), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# --- Notebooks open clean: JupyterLab's save leaves no diff ------------------------------------
+
+def kernel_language_info():
+    """The language_info that ipykernel sends in its kernel_info_reply (JupyterLab writes it)."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return dict(IPythonKernel.language_info)
+
+
+def installed_kernelspec():
+    """The kernelspec JupyterLab writes for the python3 kernel of this environment."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec(KERNEL)
+    return {"display_name": spec.display_name, "language": spec.language, "name": KERNEL}
+
+
+def without_version(language_info):
+    return {key: value for key, value in language_info.items() if key != "version"}
+
+
+def test_execution_tool_keeps_what_the_kernel_reports():
+    info = kernel_language_info()
+    assert set(info) == LANGUAGE_INFO_KEYS
+    assert KERNELSPEC == installed_kernelspec()
+    nb = nbformat.v4.new_notebook(metadata={"language_info": info, "widgets": {"state": {}},
+                                            "kernelspec": {"name": "other", "display_name": "x"}})
+    clean_metadata(nb, "full")
+    assert nb.metadata == {"kernelspec": KERNELSPEC, "language_info": info,
+                           "cnnlib": {"mode": "full"}}
+    nb.metadata = {"language_info": without_version(info)}
+    with pytest.raises(RuntimeError, match="version"):
+        clean_metadata(nb, "full")
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_notebook_metadata_is_what_the_kernel_writes(path):
+    """kernelspec and the full language_info, as JupyterLab writes them when a kernel starts;
+    only the Python version may differ from this environment's (a student's Python may too)."""
+    metadata = nbformat.read(path, as_version=4).metadata
+    assert metadata["kernelspec"] == installed_kernelspec()
+    info = metadata["language_info"]
+    assert set(info) == set(kernel_language_info()), \
+        "language_info lacks keys that the kernel writes: run tools/execute_notebooks.py " \
+        "--metadata-only on it"
+    assert without_version(info) == without_version(kernel_language_info())
+    assert re.fullmatch(r"3\.\d+\.\d+", info["version"]), info["version"]
+
+
+@pytest.fixture(scope="module")
+def contents_manager():
+    """jupyter_server's FileContentsManager, what JupyterLab reads and saves notebooks with."""
+    from jupyter_server.services.contents.filemanager import FileContentsManager
+    from nbformat.sign import NotebookNotary
+
+    with tempfile.TemporaryDirectory() as root:
+        manager = FileContentsManager(root_dir=root)
+        manager.notary = NotebookNotary(db_file=":memory:", secret=b"test")  # no signature db
+        yield manager
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_notebook_opens_and_saves_unchanged(path, contents_manager):
+    """Open in JupyterLab (jupyter_server reads it with nbformat and sends JSON), start the kernel
+    (JupyterLab writes its kernelspec and language_info), save: not a byte changes."""
+    copy = Path(contents_manager.root_dir) / path.name
+    shutil.copyfile(path, copy)
+    content = json.loads(json.dumps(contents_manager.get(path.name)["content"]))
+    version = content["metadata"].get("language_info", {}).get("version")
+    content["metadata"]["kernelspec"] = installed_kernelspec()
+    content["metadata"]["language_info"] = {**kernel_language_info(), "version": version}
+    contents_manager.save({"type": "notebook", "format": "json", "content": content}, path.name)
+    assert copy.read_bytes() == path.read_bytes(), \
+        "JupyterLab would rewrite this notebook on save: write it with nbformat, and its " \
+        "metadata with tools/execute_notebooks.py --metadata-only"
+
