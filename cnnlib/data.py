@@ -66,7 +66,22 @@ class DataInfo:
 
     def __str__(self):
         return (f"{self.name}: {self.n_train:,} training and {self.n_test:,} test images "
-                f"from the {self.source} ({self.location})")
+                f"from the {self.source} ({_shown_location(self.location)})")
+
+
+def _shown_location(location):
+    """A dataset's location as notebooks print it, without the machine's folders (committed
+    outputs must not show them): ``mnist.npz in CNNLIB_DATA_DIR``,
+    ``$KERAS_HOME/datasets/mnist.npz``, ``~/.keras/datasets/mnist.npz``, ``keras.datasets``.
+    ``DataInfo.location`` keeps the full path."""
+    path = Path(location)
+    roots = [(offline_dir(), "{} in " + DATA_DIR_VARIABLE),
+             (_keras_home() if os.environ.get("KERAS_HOME") else None, "$KERAS_HOME/{}"),
+             (Path.home(), "~/{}")]
+    for root, pattern in roots:
+        if root is not None and path.is_absolute() and path.is_relative_to(root.absolute()):
+            return pattern.format(path.relative_to(root.absolute()).as_posix())
+    return path.name if path.is_absolute() else str(location)
 
 
 def dataset_names():
@@ -91,7 +106,8 @@ def data_dir_description():
     if directory is None:
         return f"{DATA_DIR_VARIABLE} not set: Keras cache, else download through keras.datasets"
     found = [name for name in _SPECS if (directory / f"{name}.npz").is_file()]
-    return f"offline directory {directory} ({', '.join(found) or 'no dataset files found'})"
+    return (f"offline directory set by {DATA_DIR_VARIABLE} "
+            f"({', '.join(found) or 'no dataset files found'})")
 
 
 def load_dataset(name, *, return_info=False):

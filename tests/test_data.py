@@ -45,7 +45,9 @@ def test_offline_directory(offline, name):
     np.testing.assert_array_equal(x_train, arrays["x_train"])
     np.testing.assert_array_equal(y_test, arrays["y_test"])
     assert (info.source, info.n_train, info.n_test) == ("offline directory", 12, 5)
-    assert str(info).startswith(f"{name}: 12 training and 5 test images from the offline directory")
+    assert str(info) == (f"{name}: 12 training and 5 test images from the offline directory "
+                         f"({name}.npz in CNNLIB_DATA_DIR)")
+    assert info.location == str(offline / "offline" / f"{name}.npz")
 
 
 def test_keras_cache_is_used_before_download(offline, monkeypatch):
@@ -60,6 +62,29 @@ def test_keras_cache_is_used_before_download(offline, monkeypatch):
     *_, info = load_dataset("mnist", return_info=True)
     assert info.source == "Keras cache"
     assert info.location == str(cache / "mnist.npz")
+    assert str(info).endswith("from the Keras cache ($KERAS_HOME/datasets/mnist.npz)")
+
+
+@pytest.mark.parametrize(("location", "shown"), [
+    ("{home}/.keras/datasets/mnist.npz", "~/.keras/datasets/mnist.npz"),
+    ("{home}/data/cifar10.npz", "cifar10.npz in CNNLIB_DATA_DIR"),  # the offline directory first
+    ("{home}/other/cifar10.npz", "~/other/cifar10.npz"),
+    ("{elsewhere}/keras/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz",
+     "$KERAS_HOME/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"),
+    ("{elsewhere}/unknown/mnist.npz", "mnist.npz"),
+    ("keras.datasets", "keras.datasets"),
+])
+def test_locations_are_shown_without_the_machines_folders(tmp_path, monkeypatch, location, shown):
+    home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("CNNLIB_DATA_DIR", "~/data")
+    monkeypatch.setenv("KERAS_HOME", str(elsewhere / "keras"))
+    if location.startswith("{home}/.keras"):
+        monkeypatch.delenv("KERAS_HOME")
+    location = location.format(home=home, elsewhere=elsewhere)
+    assert data._shown_location(location) == shown
+    info = data.DataInfo("mnist", "Keras cache", location, 3, 1)
+    assert str(info) == f"mnist: 3 training and 1 test images from the Keras cache ({shown})"
 
 
 @pytest.mark.parametrize("name", list(SHAPES))

@@ -1,7 +1,8 @@
-"""Committed notebooks: executed, free of machine noise, built like the course's other
-notebooks, and unchanged when JupyterLab opens and saves them."""
+"""Committed notebooks: executed, free of machine noise and of machine paths, built like the
+course's other notebooks, and unchanged when JupyterLab opens and saves them."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -143,3 +144,57 @@ def test_notebook_opens_and_saves_unchanged(path, contents_manager):
         "JupyterLab would rewrite this notebook on save: write it with nbformat, and its " \
         "metadata with tools/execute_notebooks.py --metadata-only"
 
+
+# --- No machine paths in committed outputs -----------------------------------------------------
+
+MACHINE_PATH = re.compile(
+    r"(?<![\w.~])/(?:work|home|tmp|usr|Users|root|opt|var|mnt|content|private|srv|scratch)/"
+    r"|site-packages|dist-packages|(?<![\w])[A-Za-z]:\\[\w\\]")
+
+
+def output_texts(nb):
+    """(cell index, text) of every text an output shows: streams, text and HTML representations,
+    tracebacks (not images, whose base64 could hold anything)."""
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            texts = [output.get("text", ""), *output.get("traceback", [])]
+            texts += [value if isinstance(value, str) else json.dumps(value)
+                      for kind, value in output.get("data", {}).items()
+                      if not kind.startswith("image/") or kind == "image/svg+xml"]
+            yield from ((index, text) for text in texts if text)
+
+
+def machine_paths(nb):
+    """(cell index, line) of every output line that shows an absolute path of some machine."""
+    here = {str(Path.home()), str(REPO), sys.prefix, tempfile.gettempdir(),
+            os.environ.get("CNNLIB_DATA_DIR", "")} - {"", "/"}
+    return [(index, line.strip()) for index, text in output_texts(nb)
+            for line in text.splitlines()
+            if MACHINE_PATH.search(line) or any(folder in line for folder in here)]
+
+
+@pytest.mark.parametrize("line", [
+    "mnist: 14 training images from the offline directory (/work/shared/data/mnist.npz)",
+    "Data:       offline directory /home/ana/data (mnist)",
+    '  File "/usr/lib/python3.13/site-packages/keras/src/x.py", line 3',
+    r"C:\Users\ana\course\data",
+    f"saved in {tempfile.gettempdir()}/model.keras",
+])
+def test_machine_paths_are_found(line):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
+        nbformat.v4.new_output("stream", text=f"fine\n{line}\n")])])
+    assert machine_paths(nb) == [(0, line.strip())]
+
+
+def test_relative_paths_and_urls_are_not_machine_paths():
+    text = ("mnist.npz in CNNLIB_DATA_DIR\n~/.keras/datasets/mnist.npz\nhttps://example.org/"
+            "home/index.html\ninput/output 1/4 of the positions\n")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
+        nbformat.v4.new_output("stream", text=text)])])
+    assert machine_paths(nb) == []
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_outputs_show_no_machine_path(path):
+    found = machine_paths(nbformat.read(path, as_version=4))
+    assert not found, f"outputs show absolute paths of the machine that ran them: {found}"
