@@ -20,6 +20,8 @@ from grading import GRADED, MISTAKES, read, source_of
 sys.path.insert(0, str(REPO / "tools"))
 from nbgrader_metadata import (  # noqa: E402
     CHECK_POINTS,
+    NBVAL_TAG_NAMES,
+    NBVAL_TAGS,
     MarkerError,
     canonical,
     derive,
@@ -101,6 +103,49 @@ def test_solution_only_tag_is_refused():
         derive(nb, "99-x.ipynb")
 
 
+def test_nbval_comment_markers_move_into_tags():
+    nb = notebook(*SETUP, ("code", "# NBVAL_CHECK_OUTPUT\nprint(1)"),
+                  ("code", "x = 1\n  ##NBVAL_IGNORE_OUTPUT\nprint(x)\n"),
+                  ("code", "# NBVAL_RAISES_EXCEPTION\n1 / 0"),
+                  ("code", "print(2)\n# NBVAL_SKIP"), ("markdown", "# NBVAL_SKIP"))
+    nb["cells"][3]["metadata"]["tags"] = ["keep-me"]
+    written = with_metadata(nb, "99-x.ipynb")
+    assert [(c["source"], c["metadata"].get("tags")) for c in written["cells"][2:]] == [
+        ("print(1)", ["nbval-check-output"]),
+        ("x = 1\nprint(x)\n", ["keep-me", "nbval-ignore-output"]),
+        ("1 / 0", ["raises-exception"]),
+        ("print(2)", ["nbval-skip"]),
+        ("# NBVAL_SKIP", None),  # a heading in markdown: nbval reads only code cells
+    ]
+    assert with_metadata(written, "99-x.ipynb") == written
+    listed = notebook(*SETUP, ("code", "# NBVAL_CHECK_OUTPUT\nprint(1)\n"))
+    listed["cells"][2]["source"] = ["# NBVAL_CHECK_OUTPUT\n", "print(1)\n"]  # as nbformat writes
+    assert with_metadata(listed, "99-x.ipynb")["cells"][2]["source"] == ["print(1)\n"]
+
+
+def test_nbval_reads_the_tags_with_the_meaning_of_the_comments():
+    from nbval.plugin import comment_markers, metadata_tags
+
+    assert NBVAL_TAG_NAMES <= set(metadata_tags)
+    assert set(NBVAL_TAGS) == set(comment_markers)
+    for comment, tag in NBVAL_TAGS.items():
+        assert metadata_tags[tag] == comment_markers[comment], comment
+
+
+@pytest.mark.parametrize(("source", "tag", "problem"), [
+    ("# NBVAL_CHECK_OUTPUTS\nprint(1)", None, "not a marker nbval reads"),
+    ("# NBVAL_CHECK_OUTPUT (shapes)\nprint(1)", None, "not a marker nbval reads"),
+    ("print(1)", "nbval-check-outputs", "not one nbval reads"),
+    ("print(1)", "raises_exception", "not one nbval reads"),
+])
+def test_markers_nbval_would_ignore_are_refused(source, tag, problem):
+    nb = notebook(*SETUP, ("code", source))
+    if tag:
+        nb["cells"][-1]["metadata"]["tags"] = [tag]
+    with pytest.raises(MarkerError, match=problem):
+        with_metadata(nb, "99-x.ipynb")
+
+
 def test_tool_writes_checks_and_is_idempotent(tmp_path):
     path = tmp_path / "99-x.ipynb"
     nb = notebook(*SETUP, ("code", "def f():\n    ### BEGIN SOLUTION\n    return 1\n"
@@ -140,6 +185,10 @@ def test_nbgrader_and_make_student_give_the_same_cells(path, nbgrader_course, st
     ours = json.loads((student_edition / path.name).read_text())
     theirs = json.loads(nbgrader_course.release(path).read_text())
     assert cell_sources(theirs) == cell_sources(ours)
+    tags = [cell["metadata"].get("tags", []) for cell in json.loads(path.read_text())["cells"]]
+    assert [c["metadata"].get("tags", []) for c in theirs["cells"]] == tags, \
+        "nbgrader must keep the cell tags (nbval's markers)"
+    assert [c["metadata"].get("tags", []) for c in ours["cells"]] == tags
     locked = [c["metadata"]["nbgrader"]["grade_id"] for c in theirs["cells"]
               if c["metadata"].get("editable") is False]
     assert any(grade_id.endswith("-check") for grade_id in locked)

@@ -62,6 +62,19 @@ def test_repository_url_has_one_source():
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_nbval_markers_are_cell_tags(path):
+    """Cells whose output nbval compares carry the tag nbval-check-output; no `# NBVAL_...` line
+    at the top of a cell that students read."""
+    nb = nbformat.read(path, as_version=4)
+    comments = [index for index, cell in enumerate(nb.cells) if cell.cell_type == "code"
+                and re.search(r"^[ \t]*#+[ \t]*(NBVAL|PYTEST_VALIDATE)_", cell.source, re.M)]
+    assert not comments, f"cells {comments} hold nbval comment markers: run " \
+        "`make nbgrader-metadata`, which moves them into cell tags"
+    compared = [cell for cell in nb.cells if "nbval-check-output" in cell.metadata.get("tags", [])]
+    assert compared and all(cell.cell_type == "code" for cell in compared)
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
 def test_notebook_json_is_canonical(path):
     """Written by nbformat (one-space indent, sorted keys), so diffs stay small."""
     text = path.read_text(encoding="utf-8")

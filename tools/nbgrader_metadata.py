@@ -1,4 +1,5 @@
-"""Write the nbgrader metadata of the course notebooks from their solution markers.
+"""Write the nbgrader metadata of the course notebooks from their solution markers, and keep
+nbval's markers in cell tags.
 
     python tools/nbgrader_metadata.py notebooks/*.ipynb           (or: make nbgrader-metadata)
     python tools/nbgrader_metadata.py --check notebooks/*.ipynb   (exit 1 when out of date)
@@ -20,11 +21,17 @@ from them, so that ``nbgrader generate_assignment`` accepts the notebooks as the
   ``cnnlib`` being imported, so nbgrader restores them from the source when it grades;
 - every other cell carries no nbgrader metadata.
 
+nbval's markers are **cell tags** (``nbval-check-output`` on a cell whose output nbval compares;
+``nbval-ignore-output``, ``nbval-skip``, ``raises-exception``), not comment lines that students
+would read at the top of the cell. A comment marker (``# NBVAL_CHECK_OUTPUT`` and the other
+``# NBVAL_...`` lines nbval knows) is moved into its tag; a tag or comment that looks like an nbval
+marker but is not one nbval honours is an error.
+
 A line that nbgrader would take for a marker (it matches ``BEGIN SOLUTION`` and friends as
 substrings) but that is not a well-formed marker of the cell's kind is an error, as are
-unbalanced markers and hidden tests outside a check. The tool only touches cell metadata
-(cell ids, sources and outputs are kept) and writes canonical JSON; running it twice changes
-nothing.
+unbalanced markers and hidden tests outside a check. The tool only touches cell metadata and
+nbval's comment lines (cell ids and outputs are kept) and writes canonical JSON; running it twice
+changes nothing.
 """
 
 import argparse
@@ -43,6 +50,19 @@ NBGRADER_DELIMITERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "
 _CODE_MARKER = re.compile(r"[ \t]*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)[ \t]*")
 _MARKDOWN_MARKER = re.compile(r"[ \t]*<!-- (BEGIN|END) (SOLUTION) -->[ \t]*")
 _CHECK_CALL = re.compile(r"\bcheck_\w+\s*\(|\bchecks\.\w+")
+
+# nbval's comment markers and the cell tags it reads instead (nbval/plugin.py: a comment's tag is
+# its name in lower case with "-" for "_"; "raises-exception" is also what nbclient and JupyterLab
+# honour, so it is the tag for an expected error).
+NBVAL_TAGS = {
+    "NBVAL_CHECK_OUTPUT": "nbval-check-output",
+    "NBVAL_IGNORE_OUTPUT": "nbval-ignore-output",
+    "NBVAL_SKIP": "nbval-skip",
+    "NBVAL_RAISES_EXCEPTION": "raises-exception",
+    "PYTEST_VALIDATE_IGNORE_OUTPUT": "nbval-ignore-output",
+}
+NBVAL_TAG_NAMES = frozenset(NBVAL_TAGS.values()) | {"nbval-raises-exception"}
+_NBVAL_COMMENT = re.compile(r"[ \t]*#+[ \t]*((?:NBVAL|PYTEST_VALIDATE)_\w*)(.*)")
 
 
 class MarkerError(ValueError):
@@ -179,10 +199,43 @@ def derive(nb, path):
     return result
 
 
+def nbval_comments_to_tags(cell, where):
+    """Move the nbval comment lines of a code cell (a dict, changed in place) into its tags;
+    MarkerError for a comment or tag that looks like an nbval marker but is not one."""
+    for tag in cell.get("metadata", {}).get("tags", []):
+        if re.search("nbval|raises.exception", tag, re.IGNORECASE) and tag not in NBVAL_TAG_NAMES:
+            raise MarkerError(f"{where}: the tag {tag!r} is not one nbval reads; use one of "
+                              f"{sorted(NBVAL_TAG_NAMES)}")
+    if cell["cell_type"] != "code":
+        return
+    source = _source(cell)
+    kept, tags = [], []
+    for line in source.splitlines(keepends=True):
+        match = _NBVAL_COMMENT.fullmatch(line.rstrip("\r\n"))
+        if match is None:
+            kept.append(line)
+        elif match.group(1) in NBVAL_TAGS and not match.group(2).strip():
+            tags.append(NBVAL_TAGS[match.group(1)])
+        else:
+            raise MarkerError(f"{where}: {line.strip()!r} is not a marker nbval reads; tag the "
+                              f"cell with one of {sorted(NBVAL_TAG_NAMES)} instead")
+    if not tags:
+        return
+    text = "".join(kept)
+    if not source.endswith("\n"):
+        text = text.removesuffix("\n")
+    cell["source"] = text.splitlines(keepends=True) if isinstance(cell["source"], list) else text
+    metadata = cell.setdefault("metadata", {})
+    metadata["tags"] = list(dict.fromkeys([*metadata.get("tags", []), *tags]))
+
+
 def with_metadata(nb, path):
-    """A copy of notebook ``nb`` (a dict) whose cells carry exactly the derived metadata."""
-    derived = derive(nb, path)
+    """A copy of notebook ``nb`` (a dict) whose cells carry exactly the derived metadata, and
+    nbval's markers as tags."""
     nb = json.loads(json.dumps(nb))
+    for index, cell in enumerate(nb["cells"]):
+        nbval_comments_to_tags(cell, f"{path}, cell {index}")
+    derived = derive(nb, path)
     for index, cell in enumerate(nb["cells"]):
         cell.setdefault("metadata", {}).pop("nbgrader", None)
         if index in derived:
@@ -271,7 +324,8 @@ def main(argv=None):
                 args.readme.write_text(new, encoding="utf-8")
     verb = "out of date" if args.check else "updated"
     for path in stale:
-        print(f"{path}: nbgrader metadata{' (points table)' if path == args.readme else ''} {verb}")
+        what = "points table" if path == args.readme else "nbgrader metadata or nbval tags"
+        print(f"{path}: {what} {verb}")
     if args.check and stale:
         print("run `make nbgrader-metadata` to regenerate it")
         return 1
