@@ -194,16 +194,45 @@ def test_plot_output_size_fits(stride, padding, size):
     assert len(numbered) == size  # one numbered bar per filter window
 
 
-def test_output_size_explorer_returns_widget_and_redraws():
+def test_output_size_explorer_returns_widget_and_redraws(monkeypatch):
+    import IPython.display
     import ipywidgets
 
+    shown = []  # (display id, update?, title) of every figure the explorer displays
+
+    def display(figure, display_id):
+        shown.append((display_id, False, figure._suptitle.get_text()))
+
+    def update_display(figure, display_id):
+        shown.append((display_id, True, figure._suptitle.get_text()))
+
+    monkeypatch.setattr(IPython.display, "display", display)
+    monkeypatch.setattr(IPython.display, "update_display", update_display)
     box = viz.output_size_explorer(7, 3, 3, 0)
     assert isinstance(box, ipywidgets.VBox)
     assert "run the notebook" in repr(box)  # what a static rendering shows instead of sliders
     sliders = [w for w in box.children if isinstance(w, ipywidgets.IntSlider)]
     assert [s.value for s in sliders] == [7, 3, 3, 0]
+    # The static figure shows exactly the sliders' starting state ...
+    assert shown == [(shown[0][0], False, "Output size for N = 7, F = 3, S = 3, P = 0")]
     sliders[2].value = 2  # the redraw callback must run without a kernel too
+    # ... and a slider redraws that same figure in place, so it is never stale.
+    assert shown[1:] == [(shown[0][0], True, "Output size for N = 7, F = 3, S = 2, P = 0")]
     assert plt.get_fignums() == []  # figures are closed after being displayed
+    assert len(box.children) == len(sliders) + 1  # the sliders and a hint, no second figure
+
+
+def test_output_size_explorer_labels_line_up():
+    import ipywidgets
+
+    box = viz.output_size_explorer(3, 3, 2, 1)
+    sliders = [w for w in box.children if isinstance(w, ipywidgets.IntSlider)]
+    assert [s.description for s in sliders] == ["N (input)", "F (filter)", "S (stride)",
+                                                "P (padding)"]
+    widths = {s.style.description_width for s in sliders}
+    assert len(widths) == 1 and widths != {"initial"} and widths != {""}
+    assert len({s.layout.width for s in sliders}) == 1 and sliders[0].layout.width
+    assert not any(s.continuous_update for s in sliders)
 
 
 def test_plot_history_from_dict():

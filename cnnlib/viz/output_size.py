@@ -1,6 +1,7 @@
 """How many positions a filter fits: the output-size picture and its sliders (notebook 04)."""
 
 import math
+import uuid
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -78,48 +79,51 @@ def plot_output_size(n, kernel_size, stride, padding):
     return fig
 
 
-def output_size_explorer(n=7, kernel_size=3, stride=1, padding=0):
-    """Sliders for N, F, S and P that redraw `plot_output_size`. Make it the last line of a cell.
+#: One label width and one slider width for every slider of the explorer, so they line up.
+_SLIDER_STYLE = {"description_width": "7em"}
+_SLIDER_WIDTH = "30em"
 
-    It first displays the static figure for the starting values (what GitHub, nbviewer and a
-    headless run record), then returns the sliders with an output area below them where moving a
-    slider draws the new picture. Course: notebook 04.
+
+def output_size_explorer(n=7, kernel_size=3, stride=1, padding=0):
+    """Sliders for N, F, S and P below the picture of `plot_output_size`. Make it the last line
+    of a cell.
+
+    The picture for the starting values is displayed first (what GitHub, nbviewer and a headless
+    run record); moving a slider redraws that same picture in place, so the figure above the
+    sliders always shows their values. Course: notebook 04.
     """
     n, kernel_size, stride, padding = _picture_arguments(n, kernel_size, stride, padding)
     import ipywidgets as widgets
-    from IPython.display import display
+    from IPython.display import display, update_display
 
+    display_id = f"output-size-{uuid.uuid4().hex}"
     figure = plot_output_size(n, kernel_size, stride, padding)
-    display(figure)
+    display(figure, display_id=display_id)
     plt.close(figure)  # so the inline backend does not draw it a second time
 
+    def slider(value, low, high, description):
+        return widgets.IntSlider(value=value, min=low, max=max(high, value),
+                                 description=description, continuous_update=False,
+                                 style=dict(_SLIDER_STYLE), layout={"width": _SLIDER_WIDTH})
+
     sliders = {
-        "n": widgets.IntSlider(value=n, min=1, max=max(16, n), description="N (input)"),
-        "kernel_size": widgets.IntSlider(value=kernel_size, min=1, max=max(9, kernel_size),
-                                         description="F (filter)"),
-        "stride": widgets.IntSlider(value=stride, min=1, max=max(5, stride),
-                                    description="S (stride)"),
-        "padding": widgets.IntSlider(value=padding, min=0, max=max(4, padding),
-                                     description="P (padding)"),
+        "n": slider(n, 1, 16, "N (input)"),
+        "kernel_size": slider(kernel_size, 1, 9, "F (filter)"),
+        "stride": slider(stride, 1, 5, "S (stride)"),
+        "padding": slider(padding, 0, 4, "P (padding)"),
     }
-    output = widgets.Output()
 
     def redraw(_change):
-        with output:
-            output.clear_output(wait=True)
-            figure = plot_output_size(**{name: s.value for name, s in sliders.items()})
-            display(figure)
-            plt.close(figure)
+        figure = plot_output_size(**{name: s.value for name, s in sliders.items()})
+        update_display(figure, display_id=display_id)
+        plt.close(figure)
 
-    for slider in sliders.values():
-        slider.continuous_update = False
-        slider.style.description_width = "initial"
-        slider.observe(redraw, names="value")
-    hint = widgets.Label("Move a slider to redraw the picture (the figure above shows the "
-                         "starting values).")
+    for widget in sliders.values():
+        widget.observe(redraw, names="value")
+    hint = widgets.Label("Move a slider to redraw the picture above.")
 
     class OutputSizeExplorer(widgets.VBox):
         def __repr__(self):  # the text that GitHub and nbviewer show instead of the sliders
             return "[Sliders for N, F, S and P: run the notebook to use them.]"
 
-    return OutputSizeExplorer([*sliders.values(), hint, output])
+    return OutputSizeExplorer([*sliders.values(), hint])
