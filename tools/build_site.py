@@ -77,6 +77,7 @@ sphinx:
     html_show_copyright: false
     nb_ipywidgets_js: {{}}
     myst_heading_anchors: 3
+    myst_dmath_double_inline: true  # $$...$$ inside a paragraph or list item, as Jupyter shows it
     suppress_warnings: [mystnb.unknown_mime_type, myst.header]
     html_context:
       default_mode: light
