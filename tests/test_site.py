@@ -96,17 +96,16 @@ def pages(site):
                   if not path.relative_to(site).parts[0].startswith("_"))
 
 
-def visit(browser, url):
+def visit(context, url):
     """Load one page; return what it did (requests, errors) and what it shows."""
     origin = urlsplit(url).netloc
-    seen = {"errors": [], "failed": [], "foreign": [], "bytes": 0}
-    context = browser.new_context()
+    seen = {"errors": [], "failed": [], "foreign": []}
     page = context.new_page()
 
     def route(route):
-        url = route.request.url
-        if urlsplit(url).netloc != origin and not url.startswith("data:"):
-            seen["foreign"].append(url)
+        request_url = route.request.url
+        if urlsplit(request_url).netloc != origin and not request_url.startswith("data:"):
+            seen["foreign"].append(request_url)
             return route.abort()
         return route.continue_()
 
@@ -122,9 +121,16 @@ def visit(browser, url):
         f"{request.failure} {request.url}"))
     page.on("response", response)
     page.goto(url, wait_until="load")
-    page.wait_for_function("() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)")
-    page.evaluate("() => window.MathJax ? MathJax.startup.promise : null")
-    page.wait_for_load_state("networkidle")
+    # MathJax typesets after the load event and then fetches its fonts.
+    page.evaluate("""async () => {
+        if (window.MathJax) {
+            while (!(MathJax.startup && MathJax.startup.promise)) {
+                await new Promise(resolve => setTimeout(resolve, 20));
+            }
+            await MathJax.startup.promise;
+        }
+        await document.fonts.ready;
+    }""")
     seen["images"] = page.eval_on_selector_all(
         "article img, .bd-article img",
         "els => els.map(e => ({src: e.currentSrc, alt: e.getAttribute('alt') || '',"
@@ -140,7 +146,7 @@ def visit(browser, url):
     seen["typeset"] = page.evaluate("() => document.querySelectorAll('mjx-container').length")
     seen["table_links"] = page.eval_on_selector_all("table a[href]",
                                                     "els => els.map(e => e.href)")
-    context.close()
+    page.close()
     return seen
 
 
@@ -166,36 +172,44 @@ def weight(site, page, images):
     return own
 
 
+def page_problems(site, server, page, seen):
+    """What is wrong with one visited page, as readable lines."""
+    problems = [f"{page}: console error: {error}" for error in seen["errors"]]
+    problems += [f"{page}: failed request: {failed}" for failed in seen["failed"]]
+    problems += [f"{page}: request to another host: {url}" for url in seen["foreign"]]
+    for image in seen["images"]:
+        if not image["complete"] or image["width"] == 0:
+            problems.append(f"{page}: image not loaded: {image['src']}")
+        alt = image["alt"].strip()
+        if not alt or re.search(r"\.(png|jpe?g|svg|gif)$", alt):
+            problems.append(f"{page}: image without alt text: {image['src']}")
+    if match := RAW_MATH.search(seen["text"]):
+        around = seen["text"][max(0, match.start() - 40):match.end() + 40]
+        problems.append(f"{page}: math left untypeset: ...{around!r}...")
+    for href in seen["links"]:
+        if urlsplit(href).netloc == urlsplit(server).netloc:
+            local = href[len(server):]
+            if not resolves(site, page, local):
+                problems.append(f"{page}: broken link: {local}")
+    own = weight(site, page, seen["images"])
+    if own > PAGE_BUDGET:
+        problems.append(f"{page}: weighs {own:,} bytes, over the budget of {PAGE_BUDGET:,}")
+    return problems
+
+
 def test_every_page_in_the_browser(site, server, browser, capsys):
     problems, weights, images_checked, links_checked = [], {}, 0, set()
     visited = {}
+    context = browser.new_context()
     for page in pages(site):
-        seen = visit(browser, urljoin(server, page))
+        seen = visit(context, urljoin(server, page))
         visited[page] = seen
-        problems += [f"{page}: console error: {error}" for error in seen["errors"]]
-        problems += [f"{page}: failed request: {failed}" for failed in seen["failed"]]
-        problems += [f"{page}: request to another host: {url}" for url in seen["foreign"]]
-        for image in seen["images"]:
-            images_checked += 1
-            if not image["complete"] or image["width"] == 0:
-                problems.append(f"{page}: image not loaded: {image['src']}")
-            alt = image["alt"].strip()
-            if not alt or re.search(r"\.(png|jpe?g|svg|gif)$", alt):
-                problems.append(f"{page}: image without alt text: {image['src']}")
-        if match := RAW_MATH.search(seen["text"]):
-            context = seen["text"][max(0, match.start() - 40):match.end() + 40]
-            problems.append(f"{page}: math left untypeset: ...{context!r}...")
-        for href in seen["links"]:
-            if urlsplit(href).netloc != urlsplit(server).netloc:
-                continue
-            local = href[len(server):]
-            links_checked.add(local)
-            if not resolves(site, page, local):
-                problems.append(f"{page}: broken link: {local}")
+        problems += page_problems(site, server, page, seen)
+        images_checked += len(seen["images"])
+        links_checked.update(href for href in seen["links"]
+                             if urlsplit(href).netloc == urlsplit(server).netloc)
         weights[page] = weight(site, page, seen["images"])
-        if weights[page] > PAGE_BUDGET:
-            problems.append(f"{page}: weighs {weights[page]:,} bytes, over the budget "
-                            f"of {PAGE_BUDGET:,}")
+    context.close()
 
     for notebook in NOTEBOOKS:
         page = f"notebooks/{notebook.stem}.html"
@@ -224,3 +238,51 @@ def test_every_page_in_the_browser(site, server, browser, capsys):
               f"HTML and images, budget {PAGE_BUDGET:,}), {images_checked} images checked, "
               f"{len(links_checked)} internal links checked")
     assert not problems, "\n".join(problems)
+
+
+def test_the_checks_catch_a_broken_page(tmp_path, browser):
+    """The same checks on a page with every fault that the site must not have."""
+    (tmp_path / "_images").mkdir()
+    (tmp_path / "_images" / "fine.png").write_bytes(PNG)
+    (tmp_path / "index.html").write_text("""<!DOCTYPE html><html><head><meta charset="utf-8">
+<script>console.error("broken script")</script></head><body><article class="bd-article">
+<p>A formula left raw: $\\frac{a}{b}$.</p>
+<img src="_images/fine.png" alt="A red dot on white">
+<img src="_images/fine.png" alt="_images/fine.png">
+<img src="_images/missing.png" alt="A picture that is not there">
+<img src="https://example.org/remote.png" alt="A picture from another host">
+<a href="notebooks/absent.html">a page that does not exist</a>
+<a href="index.html#nowhere">an anchor that does not exist</a>
+<a href="index.html">this page</a>
+</article></body></html>""", encoding="utf-8")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        server = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        context = browser.new_context()
+        seen = visit(context, server + "index.html")
+        context.close()
+    finally:
+        httpd.shutdown()
+    found = "\n".join(page_problems(tmp_path, server, "index.html", seen))
+    for fault in ["console error: broken script", "failed request: 404",
+                  "request to another host: https://example.org/remote.png",
+                  "image not loaded: " + server + "_images/missing.png",
+                  "image without alt text: " + server + "_images/fine.png",
+                  "math left untypeset", "broken link: notebooks/absent.html",
+                  "broken link: index.html#nowhere"]:
+        assert fault in found, f"not caught: {fault}\n{found}"
+    assert "broken link: index.html\n" not in found + "\n"
+    assert found.count("image without alt text") == 1
+
+
+# A 1×1 red PNG.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c49444154789c63"
+    "f8cfc0000003010100c9fe92ef0000000049454e44ae426082")
