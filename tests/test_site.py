@@ -4,7 +4,8 @@ A session fixture builds the site once (``tools/build_site.py``, what ``make sit
 ``_build/html`` on 127.0.0.1 and loads every page in headless Chromium (the system's package,
 driven by Playwright; ``tools/install_browser.sh`` installs it on Debian/Ubuntu). Each page must
 load without a console error or a failed request and without asking another host for anything;
-every image must be loaded and carry alt text; the mathematics must be typeset (no raw ``$...$``
+every image must be loaded and carry alt text; tables in cell outputs (the layer profiles)
+must have padded cells; the mathematics must be typeset (no raw ``$...$``
 or ``\\frac`` left in the text); every link inside the site must resolve; every notebook page must
 offer its download and open-in-Colab links; the home page's table must link every notebook, and
 each page (its HTML and its own images) must stay under the weight budget.
@@ -143,6 +144,10 @@ def visit(context, url):
             .forEach(e => e.remove());
         return copy.innerText;
     }""")
+    seen["cell_padding"] = page.eval_on_selector_all(
+        ".cell_output table td, .cell_output table th",
+        "els => els.map(e => parseFloat(getComputedStyle(e).paddingLeft)"
+        " + parseFloat(getComputedStyle(e).paddingRight))")
     seen["typeset"] = page.evaluate("() => document.querySelectorAll('mjx-container').length")
     seen["table_links"] = page.eval_on_selector_all("table a[href]",
                                                     "els => els.map(e => e.href)")
@@ -183,6 +188,8 @@ def page_problems(site, server, page, seen):
         alt = image["alt"].strip()
         if not alt or re.search(r"\.(png|jpe?g|svg|gif)$", alt):
             problems.append(f"{page}: image without alt text: {image['src']}")
+    if seen["cell_padding"] and min(seen["cell_padding"]) < 8:
+        problems.append(f"{page}: a table in a cell output has cells without padding")
     if match := RAW_MATH.search(seen["text"]):
         around = seen["text"][max(0, match.start() - 40):match.end() + 40]
         problems.append(f"{page}: math left untypeset: ...{around!r}...")
@@ -254,6 +261,7 @@ def test_the_checks_catch_a_broken_page(tmp_path, browser):
 <a href="notebooks/absent.html">a page that does not exist</a>
 <a href="index.html#nowhere">an anchor that does not exist</a>
 <a href="index.html">this page</a>
+<div class="cell_output"><table><tr><td style="padding: 0">cramped</td></tr></table></div>
 </article></body></html>""", encoding="utf-8")
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -276,7 +284,7 @@ def test_the_checks_catch_a_broken_page(tmp_path, browser):
                   "image not loaded: " + server + "_images/missing.png",
                   "image without alt text: " + server + "_images/fine.png",
                   "math left untypeset", "broken link: notebooks/absent.html",
-                  "broken link: index.html#nowhere"]:
+                  "broken link: index.html#nowhere", "cells without padding"]:
         assert fault in found, f"not caught: {fault}\n{found}"
     assert "broken link: index.html\n" not in found + "\n"
     assert found.count("image without alt text") == 1
