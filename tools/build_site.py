@@ -113,17 +113,16 @@ def stage(notebooks):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jupyter-book",
-                        default=str(Path(sys.executable).with_name("jupyter-book")),
-                        help="the jupyter-book command (default: next to this Python)")
-    args = parser.parse_args(argv)
+    parser.parse_args(argv)
     notebooks = sorted((REPO / "notebooks").glob("*.ipynb"))
     stage(notebooks)
     html = REPO / "_build" / "html"
     if html.exists():
         shutil.rmtree(html)
-    command = [args.jupyter_book, "build", str(SOURCE), "--path-output", str(REPO),
-               "--builder", "html", "--warningiserror", "--keep-going", "--quiet"]
+    # Jupyter Book's command line, run by this Python (whatever its bin folder is called).
+    command = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
+               "build", str(SOURCE), "--path-output", str(REPO), "--builder", "html",
+               "--warningiserror", "--keep-going", "--quiet"]
     result = subprocess.run(command, cwd=REPO)
     if result.returncode:
         return result.returncode
