@@ -206,7 +206,7 @@ def page_problems(site, server, page, seen):
     return problems
 
 
-def test_every_page_in_the_browser(site, server, browser, capsys):
+def test_every_page_in_the_browser(browser, site, server, capsys):
     problems, weights, images_checked, links_checked = [], {}, 0, set()
     visited = {}
     context = browser.new_context()
