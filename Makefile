@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.cnnlib-installed
 NBVAL_FLAGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
                --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test unit lint regen student nbgrader-metadata bench sync-url clean
+.PHONY: lab test unit lint regen student nbgrader-metadata bench sync-url site clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,10 +29,10 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests notebooks $(NBVAL_FLAGS) --durations=15 $(PYTEST_FLAGS)
 
-## Run the tests that execute no notebook (about a minute): lint and the unit tests.
+## Run the tests that execute no notebook and build no site (about a minute): lint, unit tests.
 unit: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest tests -m "not notebooks" --durations=5 $(PYTEST_FLAGS)
+	$(BIN)/python -m pytest tests -m "not notebooks and not site" --durations=5 $(PYTEST_FLAGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -59,5 +59,9 @@ bench: $(STAMP)
 sync-url: $(STAMP)
 	$(BIN)/python tools/sync_repo_url.py
 
+## Build the course website from the committed notebooks (no execution, offline) into _build/html.
+site: $(STAMP)
+	$(BIN)/python tools/build_site.py
+
 clean:
-	rm -rf $(VENV) release .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) _build release .pytest_cache .ruff_cache .hypothesis
