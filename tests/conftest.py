@@ -1,5 +1,11 @@
 """Shared test set-up: quieten TensorFlow the way notebooks do, find the offline data, grade the
-notebooks once in an nbgrader course, and report how long each notebook took."""
+notebooks once in an nbgrader course, and report how long each notebook took.
+
+The nbgrader course (the student edition's one execution) is graded in a background thread while
+the main process runs the unit tests and nbval's execution of the instructor edition: the two
+executions of each notebook share the machine's cores instead of taking turns. The tests that read
+the grades run last and wait for it.
+"""
 
 import json
 import os
@@ -7,6 +13,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -97,8 +105,8 @@ def assignment_of(path):
 class Course:
     """A temporary nbgrader course whose ``source/hwNN/`` holds notebook NN as it is."""
 
-    def __init__(self, root):
-        self.root = root
+    def __init__(self, root, grade=True):
+        self.root, self.grade = root, grade
         self.log = root / "nbgrader.log"
 
     def nbgrader(self, *args):
@@ -136,22 +144,6 @@ class Course:
         (folder / Path(path).name).write_text(json.dumps(nb, indent=1, ensure_ascii=False))
 
 
-@pytest.fixture(scope="session")
-def nbgrader_course(tmp_path_factory):
-    """``nbgrader generate_assignment`` over every notebook of notebooks/, copied unchanged, with
-    the course's nbgrader_config.py (as README's instructors' section does)."""
-    root = tmp_path_factory.mktemp("nbgrader-course")
-    config = (REPO / "nbgrader_config.py").read_text()
-    (root / "nbgrader_config.py").write_text(
-        f'c = get_config()\nc.CourseDirectory.course_id = "cnn-course"\n\n{config}')
-    course = Course(root)
-    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
-        (root / "source" / assignment_of(path)).mkdir(parents=True)
-        shutil.copy2(path, course.source(path))
-    course.nbgrader("generate_assignment", "*")
-    return course
-
-
 _LOG_LINE = re.compile(r"^(\d\d):(\d\d):(\d\d) (Autograding|Writing \d+ bytes to) (\S+\.ipynb)$",
                        re.MULTILINE)
 
@@ -170,40 +162,119 @@ def autograde_times(log):
     return times
 
 
-@pytest.fixture(scope="session")
-def submissions():
-    """{student: {notebook path: notebook dict}}: what each test student hands in besides the
-    blank student edition (tests/grading.py)."""
-    from grading import submissions as make
+def make_course(root):
+    """``nbgrader generate_assignment`` over every notebook of notebooks/, copied unchanged, with
+    the course's nbgrader_config.py (as README's instructors' section does)."""
+    config = (REPO / "nbgrader_config.py").read_text()
+    (root / "nbgrader_config.py").write_text(
+        f'c = get_config()\nc.CourseDirectory.course_id = "cnn-course"\n\n{config}')
+    course = Course(root)
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        (root / "source" / assignment_of(path)).mkdir(parents=True)
+        shutil.copy2(path, course.source(path))
+    course.nbgrader("generate_assignment", "*")
+    return course
 
-    return make()
 
-
-@pytest.fixture(scope="session")
-def autograded(nbgrader_course, submissions, request):
+def grade_course(course):
     """Every submission graded by one ``nbgrader autograde`` run, then feedback and export.
 
     Student ``blank`` hands in every released notebook unchanged: its autograded notebooks are
-    the one execution of the student edition that the student-edition tests read.
+    the one execution of the student edition that the student-edition tests read. Test students
+    besides it: tests/grading.py.
     """
-    course = nbgrader_course
+    from grading import submissions
+
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         nb = json.loads(course.release(path).read_text())
         course.submit("blank", path, nb)
-    for student, handed_in in submissions.items():
+    for student, handed_in in submissions().items():
         for path, nb in handed_in.items():
             course.submit(student, path, nb)
     started = time.perf_counter()
-    log = course.nbgrader("autograde", "*", "--force")
-    times = notebook_times(request.config)
-    for (student, name), seconds in autograde_times(log).items():
-        if times is not None:
-            times.add(name, "student edition" if student == "blank" else f"as {student}",
-                      seconds)
+    course.autograde_log = course.nbgrader("autograde", "*", "--force")
     course.autograde_seconds = time.perf_counter() - started
     course.nbgrader("generate_feedback", "*", "--force")
     course.nbgrader("export")
-    if times is not None:
+
+
+class BackgroundGrading:
+    """Builds and grades the nbgrader course in a thread; ``course()`` and ``graded()`` wait for
+    the two stages and re-raise what went wrong there."""
+
+    def __init__(self, root, grade=True):
+        self.root, self.grade = root, grade
+        self.made, self.done = threading.Event(), threading.Event()
+        self.course_, self.error = None, None
+        self.thread = threading.Thread(target=self.run, name="nbgrader-course", daemon=True)
+
+    def run(self):
+        try:
+            self.course_ = make_course(self.root)
+            self.made.set()
+            if self.grade:
+                grade_course(self.course_)
+        except BaseException as error:  # pytest.fail raises an OutcomeException
+            self.error = error
+        finally:
+            self.made.set()
+            self.done.set()
+
+    def wait(self, event):
+        event.wait()
+        if self.error is not None:
+            pytest.fail(f"the nbgrader course failed: {self.error}", pytrace=False)
+        return self.course_
+
+    def course(self):
+        return self.wait(self.made)
+
+    def graded(self):
+        return self.wait(self.done)
+
+
+def uses(item, fixture):
+    return fixture in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    """The tests that read the grades run last: until then the course is graded beside them."""
+    items.sort(key=lambda item: uses(item, "autograded"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def background_grading(request):
+    """Starts grading the nbgrader course when a selected test needs it, before the first test."""
+    items = request.session.items
+    if not any(uses(item, "nbgrader_course") or uses(item, "autograded") for item in items):
+        yield None
+        return
+    root = Path(tempfile.mkdtemp(prefix="nbgrader-course-"))
+    grading = BackgroundGrading(root, grade=any(uses(item, "autograded") for item in items))
+    grading.thread.start()
+    yield grading
+    grading.done.wait()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def nbgrader_course(background_grading):
+    """The course after ``generate_assignment`` (made in the background, see above)."""
+    return background_grading.course()
+
+
+@pytest.fixture(scope="session")
+def autograded(background_grading, request):
+    """Every submission graded (in the background, see above): the times of each execution go to
+    the notebook-times summary, nbgrader's export to the grades summary."""
+    course = background_grading.graded()
+    times = notebook_times(request.config)
+    if times is not None and not getattr(course, "reported", False):
+        course.reported = True
+        for (student, name), seconds in autograde_times(course.autograde_log).items():
+            times.add(name, "student edition" if student == "blank" else f"as {student}",
+                      seconds)
         rows = (course.root / "grades.csv").read_text().splitlines()
         handed_in = [row for row in rows[1:] if ",blank," not in row and (
             course.root / "submitted" / row.split(",")[3] / row.split(",")[0]).is_dir()]
