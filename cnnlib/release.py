@@ -34,7 +34,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from cnnlib._validation import check_str
+from cnnlib._validation import check_str, describe
 
 __all__ = ["build", "strip_code", "strip_markdown", "student_notebook"]
 
@@ -111,7 +111,8 @@ def student_notebook(nb, where="<notebook>"):
     """Student edition of one notebook (its JSON, a dict), returned as a new dict."""
     where = check_str("where", where)
     if not _is_notebook(nb):
-        raise ValueError(f"{where} is not a Jupyter notebook (nbformat 4): it has no list of cells")
+        raise ValueError(f"{where} is not a Jupyter notebook (nbformat 4): it has no list of "
+                         f"cells (nb must be a notebook's JSON, a dict, got {describe(nb)})")
     nb = copy.deepcopy(nb)
     cells = []
     for index, cell in enumerate(nb["cells"]):

@@ -23,6 +23,7 @@ import functools
 import importlib
 import inspect
 import pkgutil
+import re
 import signal
 import sys
 import tempfile
@@ -189,7 +190,7 @@ GOOD.update({
     "history": {"loss": [1.0, 0.5], "accuracy": [0.5, 0.7]}, "metrics": ("loss",),
     "titles": None, "symmetric": False, "label": "value", "labels": None, "class_names": None,
     # data, env, config, release
-    "return_info": False, "obj": len, "full": 10, "quick": 2,
+    "return_info": False, "obj": _tiny_model, "full": 10, "quick": 2,
     "source": "x = 1\n", "where": "<code>", "dest": None, "nb": None,
     # checks
     "fn": lambda *args, **kwargs: 0, "forbidden": ("cnnlib",), "rtol": 1e-7, "atol": 1e-9,
@@ -302,6 +303,7 @@ GOOD_FOR = {
     ("cnnlib.checks.core.Case", "label"): "",
     ("cnnlib.checks.core.Mistake", "hint"): "a hint",
     ("cnnlib.checks.core.Mistake", "answer"): lambda *args: 0,
+    ("cnnlib.checks.core.check_value", "mistakes"): None,
 }
 
 
@@ -583,7 +585,8 @@ def _call(obj, kwargs):
 
 
 def _names_argument(message, names):
-    return any(name in message for name in names)
+    """Whether ``message`` names one of ``names`` as a word (``x`` is not in ``max``)."""
+    return any(re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", message) for name in names)
 
 
 def outcome(obj, kwargs, parameter, names):

@@ -27,12 +27,14 @@ def plot_history(history, metrics=("loss", "accuracy"), title=None):
     if not metrics or missing:
         raise ValueError(f"metrics must name logged metrics, got {list(metrics)}; "
                          f"the history has {sorted(logs)}")
+    series = {key: check_array(f"history[{key!r}]", logs[key], 1).astype(float)
+              for name in metrics for key in (name, f"val_{name}") if key in logs}
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.5), squeeze=False,
                              layout="constrained")
     for ax, name in zip(axes[0], metrics, strict=True):
         for key, label in ((name, "training"), (f"val_{name}", "validation")):
-            if key in logs:
-                values = check_array(f"history[{key!r}]", logs[key], 1).astype(float)
+            if key in series:
+                values = series[key]
                 ax.plot(np.arange(1, len(values) + 1), values, marker="o", markersize=3,
                         label=label)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
