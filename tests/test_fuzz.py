@@ -406,6 +406,7 @@ BAD.update({
     "expected": [None], "got": [None],
     "config": [None, (28, 256), "config",
                Once(lambda: cnnlib_models().InceptionConfig(8, 4, 0, 4, 4, 4, 4, 4)),
+               Once(lambda: cnnlib_models().InceptionConfig(-8, 4, 4, 4, 4, 4, 4, 4)),
                Once(lambda: cnnlib_models().InceptionConfig(8, 4, 4, 4, 4, 4, 4, 2.5))],
     "base": MODEL,
 })
@@ -467,6 +468,11 @@ BAD_FOR = {
     (f"{_R}.forward.convolve2d", "image"): ARRAY + [np.ones(4)],
     (f"{_R}.forward.correlate2d", "image"): ARRAY + [np.ones(4)],
     ("cnnlib.train.subset", "n"): SIZE + [99],
+    (f"{_V}.output_size.plot_output_size", "n"): SIZE + [10 ** 5],  # a picture of n cells
+    (f"{_V}.output_size.output_size_explorer", "n"): SIZE + [10 ** 5],
+    ("cnnlib.profile.format_count", "value"): [NAN, INF, True, "3", None, -1],
+    ("cnnlib.profile.format_bytes", "value"): [NAN, INF, True, "3", None, -1],
+    ("cnnlib.timing.device_name", "device"): ["CPU:-1", "GPU:99", 3, "bogus", ""],
     ("cnnlib.transfer.select_classes", "classes"): [None, 3, [], [0, 0], [0, 9], ["a"]],
     ("cnnlib.reference.speed.compare_conv_speeds", "device"): ["CPU:-1", 3, None],
 }
@@ -651,6 +657,14 @@ def test_the_sweep_finds_the_public_api():
 def test_every_parameter_is_covered():
     missing = {name: gaps for name, obj in PUBLIC.items() if (gaps := _uncovered(name, obj))}
     assert missing == {}, "add good and bad values (or an exemption with its reason)"
+
+
+def test_a_new_parameter_that_no_table_covers_is_reported():
+    def conv(kernel_size, stride=1, *, brand_new_option=None, **kwargs):
+        """``kernel_size`` and ``stride`` are in the tables; ``**kwargs`` is not a parameter."""
+
+    assert _uncovered("cnnlib.example.conv", conv) == [
+        "brand_new_option (no good value)", "brand_new_option (no bad values)"]
 
 
 def test_exemptions_name_real_parameters():
