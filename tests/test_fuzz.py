@@ -24,6 +24,7 @@ import importlib
 import inspect
 import pkgutil
 import re
+import shutil
 import signal
 import sys
 import tempfile
@@ -125,10 +126,6 @@ def _workdir():
     return path
 
 
-def _tensor(h=8, c=4):
-    return keras.Input((h, h, c))
-
-
 RNG = np.random.default_rng(0)
 X4 = RNG.normal(size=(2, 5, 5, 2))  # a batch of images (N, H, W, C)
 W4 = RNG.normal(size=(3, 3, 2, 3))  # a kernel (kh, kw, C_in, C_out)
@@ -182,7 +179,7 @@ GOOD.update({
     "optimizer": "adam", "weight_decay": None, "run_eagerly": False,
     "augment": Once(lambda: keras.Sequential([keras.layers.RandomFlip()], name="aug")),
     # timing and speed
-    "models": Once(lambda: [_tiny_model()]), "device": None, "x_shape_speed": None,
+    "models": Once(lambda: [_tiny_model()]), "device": None,
     "w_shape": (3, 3, 2, 3), "loop_examples": 1, "loop_repeats": 1,
     "functions": {"nothing": lambda: None},
     # viz
@@ -199,17 +196,12 @@ GOOD.update({
     "args": (), "kwargs": {}, "expected_hash": None, "hint_direction": False,
     "answer": None, "when": None, "output": None,
     "student_fn": lambda x: x, "reference_fn": lambda x: x,
-    "cases": Once(lambda: [__import__("cnnlib.checks").checks.Case((1,))]),
+    "cases": Once(lambda: [importlib.import_module("cnnlib.checks").Case((1,))]),
 })
 
 
-def _conv_cache():
-    from cnnlib import reference
-    return reference.conv_forward(X4, W4, np.zeros(3))[1]
-
-
 def _cache(forward, *args):
-    from cnnlib import reference
+    reference = importlib.import_module("cnnlib.reference")
     return Once(lambda: getattr(reference, forward)(*args)[1])
 
 
@@ -225,12 +217,11 @@ def _base_model():
 X6 = RNG.uniform(size=(6, 8, 8, 1)).astype("float32")
 X2D, W2D = RNG.normal(size=(2, 4)), RNG.normal(size=(4, 3))
 _R, _M, _E, _V = "cnnlib.reference", "cnnlib.models", "cnnlib.explain", "cnnlib.viz"
-_INCEPTION = Once(lambda: cnnlib_models().InceptionConfig(8, 4, 4, 4, 4, 4, 4, 4))
+_INCEPTION = Once(lambda: _models().InceptionConfig(8, 4, 4, 4, 4, 4, 4, 4))
 
 
-def cnnlib_models():
-    from cnnlib import models
-    return models
+def _models():
+    return importlib.import_module("cnnlib.models")
 
 
 GOOD_FOR = {
@@ -254,7 +245,7 @@ GOOD_FOR = {
     (f"{_R}.gradcheck.numeric_gradient", "x"): np.ones(3),
     (f"{_R}.gradcheck.numeric_gradient", "dout"): None,
     (f"{_R}.gradcheck.relative_error", "b"): np.ones(3),
-    (f"{_R}.fast.col2im", "cols"): Once(lambda: __import__("cnnlib.reference").reference
+    (f"{_R}.fast.col2im", "cols"): Once(lambda: importlib.import_module("cnnlib.reference")
                                         .im2col(X4, 2, 2)),
     (f"{_R}.speed.compare_conv_speeds", "x_shape"): (2, 5, 5, 2),
     (f"{_R}.speed.compare_conv_speeds", "device"): "/CPU:0",
@@ -293,7 +284,7 @@ GOOD_FOR = {
     ("cnnlib.release.build", "source"): Once(lambda: str(_workdir() / "notebooks")),
     ("cnnlib.release.build", "dest"): Once(lambda: str(_workdir() / "release")),
     ("cnnlib.release.student_notebook", "nb"):
-        Fresh(lambda: __import__("nbformat").v4.new_notebook()),
+        Fresh(lambda: importlib.import_module("nbformat").v4.new_notebook()),
     ("cnnlib.checks.core.check_function", "name"): None,
     ("cnnlib.checks.core.check_gradient", "name"): None,
     ("cnnlib.checks.core.check_value", "name"): "answer",
@@ -405,9 +396,9 @@ BAD.update({
     "cases": [None, 3, [1, 2], []],
     "expected": [None], "got": [None],
     "config": [None, (28, 256), "config",
-               Once(lambda: cnnlib_models().InceptionConfig(8, 4, 0, 4, 4, 4, 4, 4)),
-               Once(lambda: cnnlib_models().InceptionConfig(-8, 4, 4, 4, 4, 4, 4, 4)),
-               Once(lambda: cnnlib_models().InceptionConfig(8, 4, 4, 4, 4, 4, 4, 2.5))],
+               Once(lambda: _models().InceptionConfig(8, 4, 0, 4, 4, 4, 4, 4)),
+               Once(lambda: _models().InceptionConfig(-8, 4, 4, 4, 4, 4, 4, 4)),
+               Once(lambda: _models().InceptionConfig(8, 4, 4, 4, 4, 4, 4, 2.5))],
     "base": MODEL,
 })
 _POOLS = [f"{_R}.{m}" for m in ("forward.avg_pool2d", "forward.max_pool2d",
@@ -640,6 +631,9 @@ def _print_report(request):
     manager = request.config.pluginmanager
     if not manager.has_plugin("cnnlib-fuzz-report"):
         manager.register(_Summary(), "cnnlib-fuzz-report")
+    yield
+    if _workdir.cache_info().currsize:  # the folder release.build was given
+        shutil.rmtree(_workdir())
 
 
 # --- The tests -----------------------------------------------------------------------------------
