@@ -25,10 +25,13 @@ import numpy as np
 
 __all__ = [
     "check_array",
+    "check_axes",
     "check_bool",
     "check_callable",
     "check_choice",
     "check_classes",
+    "check_colormap",
+    "check_format",
     "check_initializer",
     "check_input_shape",
     "check_instance",
@@ -45,6 +48,7 @@ __all__ = [
     "check_real",
     "check_str",
     "check_tensor",
+    "check_writable",
     "describe",
 ]
 
@@ -149,10 +153,14 @@ def check_bool(name, value):
     return value
 
 
-def check_str(name, value, *, empty=False):
-    """``value`` if it is a string (non-empty unless ``empty`` is True)."""
+def check_str(name, value, *, empty=False, none=False):
+    """``value`` if it is a string (non-empty unless ``empty`` is True; ``None`` too if
+    ``none`` is True, for an optional title or name)."""
+    if none and value is None:
+        return None
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string, got {describe(value)}")
+        what = "a string or None" if none else "a string"
+        raise TypeError(f"{name} must be {what}, got {describe(value)}")
     if not empty and not value:
         raise ValueError(f"{name} must be a non-empty string, got {value!r}")
     return value
@@ -188,6 +196,53 @@ def check_callable(name, value):
     """``value`` if it can be called (a function, a class, a layer)."""
     if not callable(value):
         raise TypeError(f"{name} must be a function, got {describe(value)}")
+    return value
+
+
+def check_writable(name, value):
+    """``value`` if it is None (standard output) or a file open for writing (it has ``write``)."""
+    if value is not None and not callable(getattr(value, "write", None)):
+        raise TypeError(f"{name} must be a file open for writing, such as sys.stdout or "
+                        f"open(path, 'w'), or None, got {describe(value)}")
+    return value
+
+
+def check_colormap(name, value):
+    """``value`` if it is a Matplotlib colormap or the name of a registered one."""
+    import matplotlib
+
+    if isinstance(value, matplotlib.colors.Colormap):
+        return value
+    what = "a Matplotlib colormap or its name, such as 'gray', 'viridis' or 'RdBu_r'"
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be {what}, got {describe(value)}")
+    if value not in matplotlib.colormaps:
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    return value
+
+
+def check_axes(name, value):
+    """``value`` if it is None or a Matplotlib ``Axes`` (one panel of a figure)."""
+    from matplotlib.axes import Axes
+
+    if value is not None and not isinstance(value, Axes):
+        raise TypeError(f"{name} must be a Matplotlib Axes, such as ax in "
+                        f"fig, ax = plt.subplots(), or None, got {describe(value)}")
+    return value
+
+
+def check_format(name, value):
+    """``value`` if it is a function of a number or a format string for one number
+    (``"{:.2f}"``); the string is tried on 1.5, so a bad one fails here, not while drawing."""
+    if callable(value):
+        return value
+    what = "a format string for one number, such as '{:.2f}', or a function of the number"
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be {what}, got {describe(value)}")
+    try:
+        value.format(1.5)
+    except (ValueError, IndexError, KeyError) as error:
+        raise ValueError(f"{name} must be {what}, got {value!r} ({error})") from None
     return value
 
 
@@ -281,9 +336,11 @@ def check_array(name, value, ndim=None, *, layout="", kinds=_REAL_KINDS, finite=
     return array
 
 
-def check_model(model, name="model", *, compiled=False, needs_inputs=False):
+def check_model(model, name="model", *, compiled=False, needs_inputs=False, built=False):
     """``model`` if it is a ``keras.Model``.
 
+    - ``built``: its weights must exist (a model whose input shape is not yet known has none,
+      so counting them would give 0);
     - ``compiled``: it must have been compiled (``model.compile(...)``);
     - ``needs_inputs``: its inputs must be known (a functional model, or a Sequential model that
       starts with ``keras.Input`` or was built) -- profiling and timing need them.
@@ -292,6 +349,10 @@ def check_model(model, name="model", *, compiled=False, needs_inputs=False):
 
     if not isinstance(model, keras.Model):
         raise TypeError(f"{name} must be a Keras model, got {describe(model)}")
+    if built and not model.built:
+        raise ValueError(f"{name} {model.name!r} is not built: it has no weights until it "
+                         "knows its input shape; start it with keras.Input(shape) or call "
+                         "model.build((None, *shape)) first")
     if compiled and not model.compiled:
         raise ValueError(f"{name} {model.name!r} is not compiled: call "
                          "model.compile(optimizer=..., loss=..., metrics=[...]) first")

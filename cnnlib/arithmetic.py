@@ -325,6 +325,7 @@ def separable_conv_macs(output_size, kernel_size, in_channels, filters):
     54992896
     """
     oh, ow = check_pair("output_size", output_size)
+    check_positive_int("in_channels", in_channels)
     return (depthwise_conv_macs((oh, ow), kernel_size, in_channels)
             + conv_macs((oh, ow), 1, in_channels, filters))
 

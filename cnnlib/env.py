@@ -5,7 +5,7 @@ import os
 import platform
 import sys
 
-from cnnlib._validation import check_int
+from cnnlib._validation import check_int, check_writable
 from cnnlib.config import mode_name
 
 
@@ -37,6 +37,7 @@ def _device_lines():
 
 def report(file=None):
     """Print the versions, devices, mode and data directory that this session uses."""
+    check_writable("file", file)
     import keras
     import numpy as np
     import tensorflow as tf

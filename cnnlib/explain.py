@@ -424,7 +424,7 @@ def randomised_copy(model, layer_names=None, *, seed=0):
     with_kernel = [layer.name for layer in model.layers if hasattr(layer, "kernel")]
     if layer_names is None:
         layer_names = with_kernel
-    elif isinstance(layer_names, str):
+    elif not isinstance(layer_names, list | tuple):
         raise TypeError(f"layer_names must be a list of layer names, got {describe(layer_names)}")
     for i, name in enumerate(layer_names):
         layer = check_layer_name(model, name, name=f"layer_names[{i}]")

@@ -34,6 +34,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from cnnlib._validation import check_str, describe
+
 __all__ = ["build", "strip_code", "strip_markdown", "student_notebook"]
 
 SOLUTION_ONLY_TAG = "solution-only"
@@ -87,6 +89,7 @@ def strip_code(source, where="<code>"):
     """
     if not isinstance(source, str):
         raise TypeError(f"source must be a str, got {type(source).__name__}")
+    where = check_str("where", where)
     return _strip(source, where, _CODE_MARKER, _CODE_LOOSE,
                   lambda kind: CODE_STUB if kind == "SOLUTION" else ())
 
@@ -95,6 +98,7 @@ def strip_markdown(source, where="<markdown>"):
     """Student version of Markdown: each ``<!-- BEGIN/END SOLUTION -->`` region -> a prompt."""
     if not isinstance(source, str):
         raise TypeError(f"source must be a str, got {type(source).__name__}")
+    where = check_str("where", where)
     return _strip(source, where, _MARKDOWN_MARKER, _MARKDOWN_LOOSE, lambda kind: (MARKDOWN_STUB,))
 
 
@@ -105,8 +109,10 @@ def _source(cell):
 
 def student_notebook(nb, where="<notebook>"):
     """Student edition of one notebook (its JSON, a dict), returned as a new dict."""
+    where = check_str("where", where)
     if not _is_notebook(nb):
-        raise ValueError(f"{where} is not a Jupyter notebook (nbformat 4): it has no list of cells")
+        raise ValueError(f"{where} is not a Jupyter notebook (nbformat 4): it has no list of "
+                         f"cells (nb must be a notebook's JSON, a dict, got {describe(nb)})")
     nb = copy.deepcopy(nb)
     cells = []
     for index, cell in enumerate(nb["cells"]):

@@ -31,6 +31,7 @@ from cnnlib._validation import (
     check_paired_examples,
     check_positive_int,
     check_rate,
+    check_writable,
     describe,
 )
 from cnnlib.env import set_seed
@@ -110,7 +111,7 @@ class EpochLog(keras.callbacks.Callback):
     def __init__(self, epochs, file=None):
         super().__init__()
         self.epochs = check_positive_int("epochs", epochs)
-        self.file = file
+        self.file = check_writable("file", file)
         self._start = None
 
     def on_epoch_begin(self, epoch, logs=None):

@@ -95,7 +95,7 @@ def per_class_subset(x, y, n, *, seed=0):
 def trainable_counts(model):
     """``(trainable, non_trainable)`` parameter counts of a model, as ``model.summary()``
     reports them: frozen layers and batch-norm moving statistics are non-trainable."""
-    check_model(model)
+    check_model(model, built=True)
     trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
     frozen = sum(int(np.prod(w.shape)) for w in model.non_trainable_weights)
     return trainable, frozen

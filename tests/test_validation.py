@@ -204,3 +204,59 @@ def test_check_initializer_accepts_names_and_objects_only():
         with pytest.raises(ValueError, match="init must be a Keras initializer or its name, "
                                              "such as 'glorot_uniform' or 'he_normal', got "):
             v.check_initializer("init", bad)
+
+
+def test_optional_strings_files_colormaps_axes_and_formats():
+    import io
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    assert v.check_str("title", None, none=True) is None
+    with pytest.raises(TypeError, match=r"title must be a string or None, got 3 \(int\)"):
+        v.check_str("title", 3, none=True)
+    with pytest.raises(TypeError, match="name must be a string, got None"):
+        v.check_str("name", None)
+
+    stream = io.StringIO()
+    assert v.check_writable("file", stream) is stream
+    assert v.check_writable("file", None) is None
+    with pytest.raises(TypeError, match=r"file must be a file open for writing.*'out\.txt'"):
+        v.check_writable("file", "out.txt")
+
+    assert v.check_colormap("cmap", "gray") == "gray"
+    colormap = matplotlib.colormaps["viridis"]
+    assert v.check_colormap("cmap", colormap) is colormap
+    with pytest.raises(ValueError, match="cmap must be a Matplotlib colormap.*got 'greyscale'"):
+        v.check_colormap("cmap", "greyscale")
+    with pytest.raises(TypeError, match=r"cmap must be .*got 3 \(int\)"):
+        v.check_colormap("cmap", 3)
+
+    figure, ax = plt.subplots()
+    try:
+        assert v.check_axes("ax", ax) is ax
+        assert v.check_axes("ax", None) is None
+        with pytest.raises(TypeError, match="ax must be a Matplotlib Axes"):
+            v.check_axes("ax", figure)
+    finally:
+        plt.close(figure)
+
+    assert v.check_format("fmt", "{:.2f}") == "{:.2f}"
+    assert v.check_format("fmt", str) is str
+    with pytest.raises(ValueError, match=r"fmt must be a format string .*got '\{:q\}'"):
+        v.check_format("fmt", "{:q}")
+    with pytest.raises(ValueError, match="fmt must be"):
+        v.check_format("fmt", "{} and {}")
+    with pytest.raises(TypeError, match=r"fmt must be .*got 3 \(int\)"):
+        v.check_format("fmt", 3)
+
+
+def test_check_model_built_refuses_a_model_without_weights_yet():
+    import keras
+
+    unbuilt = keras.Sequential([keras.layers.Dense(2)], name="later")
+    assert v.check_model(unbuilt) is unbuilt  # built is not asked for by default
+    with pytest.raises(ValueError, match="model 'later' is not built"):
+        v.check_model(unbuilt, built=True)
+    unbuilt.build((None, 3))
+    assert v.check_model(unbuilt, built=True) is unbuilt

@@ -11,6 +11,8 @@ import re
 
 import numpy as np
 
+from cnnlib._validation import check_real
+
 __all__ = ["brief_mismatch", "describe", "is_int", "is_real", "matches", "mismatch", "short"]
 
 SMALL = 36  # arrays with at most this many elements are printed in full
@@ -58,10 +60,15 @@ def short(value):
 
 def matches(expected, got, rtol=1e-7, atol=1e-9):
     """True if ``got`` is ``expected`` within the tolerances (see :func:`mismatch`)."""
+    _tolerances(rtol, atol)
     try:
         return mismatch(expected, got, rtol, atol) is None
     except Exception:  # noqa: BLE001 - a value that cannot even be compared does not match
         return False
+
+
+def _tolerances(rtol, atol):
+    return check_real("rtol", rtol, 0), check_real("atol", atol, 0)
 
 
 def mismatch(expected, got, rtol=1e-7, atol=1e-9):
@@ -70,6 +77,7 @@ def mismatch(expected, got, rtol=1e-7, atol=1e-9):
     Arrays: shape first, then values (exact for int/bool arrays, else ``np.isclose``).
     Ints, bools and tuples of them: exact.  Floats: ``|got - expected| <= atol + rtol*|expected|``.
     """
+    _tolerances(rtol, atol)
     if got is None and expected is not None:
         return f"expected {short(expected)}, got None (did you forget to `return` the result?)"
     if isinstance(expected, (bool, np.bool_)):
@@ -137,6 +145,7 @@ def _array_mismatch(expected, got, rtol, atol):
 def brief_mismatch(expected, got, rtol=1e-7, atol=1e-9):
     """A short form of :func:`mismatch` for a message's first line: for arrays, the shapes or
     the first differing value; for anything else the same phrase (to be cut if too long)."""
+    _tolerances(rtol, atol)
     if isinstance(expected, np.ndarray) and got is not None:
         array = _as_array(got)
         if array is not None and array.shape != expected.shape:

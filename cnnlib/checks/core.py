@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cnnlib._validation import check_callable, check_positive_int, check_real
+from cnnlib._validation import (
+    check_bool,
+    check_callable,
+    check_instance,
+    check_positive_int,
+    check_real,
+    check_str,
+)
 from cnnlib.checks.compare import (
     brief_mismatch,
     describe,
@@ -58,6 +65,7 @@ class Case:
             raise TypeError(f"args must be a tuple, got {type(self.args).__name__}")
         if not isinstance(self.kwargs, dict):
             raise TypeError(f"kwargs must be a dict, got {type(self.kwargs).__name__}")
+        check_str("label", self.label, empty=True, none=True)
         if not self.label:
             parts = [describe(v) for v in self.args]
             parts += [f"{k} {describe(v)}" for k, v in self.kwargs.items()]
@@ -82,6 +90,10 @@ class Mistake:
     def __post_init__(self):
         if not isinstance(self.hint, str) or not self.hint:
             raise TypeError(f"hint must be a non-empty string, got {self.hint!r}")
+        for field_name in ("answer", "when"):
+            if getattr(self, field_name) is not None:
+                check_callable(field_name, getattr(self, field_name))
+        check_str("output", self.output, none=True)
         if (self.answer is None) == (self.when is None):
             raise ValueError("give a Mistake exactly one of answer= and when=")
 
@@ -153,6 +165,11 @@ def run_student(fn, case=None, *, name=None, position="", hint=None):
     the inputs of the reference).  A ``NotImplementedError`` fails as "not answered yet", any
     other error as ``✘ name: position: your function raised ...`` with the student's line."""
     __tracebackhide__ = True
+    if case is not None:
+        check_instance("case", case, Case, "a Case or None")
+    check_str("name", name, none=True)
+    check_str("position", position, empty=True)
+    check_str("hint", hint, none=True)
     case = Case() if case is None else case
     name = name or getattr(fn, "__name__", "your function")
     try:
@@ -170,6 +187,7 @@ def run_student(fn, case=None, *, name=None, position="", hint=None):
 def answer_of(fn, name):
     """``fn()`` for an exercise written as a function of no arguments, else ``fn`` itself."""
     __tracebackhide__ = True
+    check_str("name", name)
     return run_student(fn, name=name) if callable(fn) else fn
 
 
@@ -287,6 +305,14 @@ def check_function(student_fn, reference_fn, cases, *, name=None, rtol=1e-7, ato
     __tracebackhide__ = True
     check_callable("student_fn", student_fn)
     check_callable("reference_fn", reference_fn)
+    check_instance("cases", cases, list | tuple, "a non-empty list of Case objects")
+    check_instance("mistakes", mistakes, list | tuple, "a list of Mistake objects")
+    check_str("name", name, none=True)
+    if not (hint is None or isinstance(hint, str | dict) or callable(hint)):
+        raise TypeError(f"hint must be a string, a dict from output name to hint, a function "
+                        f"or None, got {hint!r:.80}")
+    if outputs is not None:
+        check_instance("outputs", outputs, list | tuple, "a list of output names")
     cases = list(cases)
     if not cases or not all(isinstance(c, Case) for c in cases):
         raise ValueError(f"cases must be a non-empty list of Case objects, got {cases!r:.80}")
@@ -387,6 +413,10 @@ def check_value(value, *, name, expected=None, expected_hash=None, rtol=1e-6, at
         raise ValueError(f"expected_hash must be 12 to 64 hex digits, got {expected_hash!r}")
     _require_digits(digits)
     _require_tolerances(rtol, atol)
+    check_str("hint", hint, none=True)
+    check_bool("hint_direction", hint_direction)
+    if mistakes is not None:
+        check_instance("mistakes", mistakes, dict, "a dict from a wrong answer's hash to its hint")
     value = answer_of(value, name)
     if value is None or value is Ellipsis:
         fail(name, f"not answered yet: set it to your answer (it is {value!r}).")

@@ -6,6 +6,7 @@ decimal (so printed arrays stay readable) and reproducible from ``seed``.
 
 import numpy as np
 
+from cnnlib._validation import check_non_negative_int
 from cnnlib.checks.core import Case
 
 __all__ = ["conv_cases", "correlate_cases", "output_size_cases", "pool_cases"]
@@ -18,7 +19,7 @@ def _values(rng, shape, low=-2.0, high=2.0):
 
 def correlate_cases(seed=0):
     """(image, kernel) pairs of one channel: asymmetric first, non-square, 1x1, full-size."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_non_negative_int("seed", seed))
     cases = [Case((np.arange(16.0).reshape(4, 4), np.array([[1.0, 2.0], [0.0, -1.0]])),
                   label="image shape (4, 4), kernel [[1, 2], [0, -1]] (not symmetric)")]
     for image, kernel in [((5, 6), (2, 3)), ((6, 5), (3, 1)), ((7, 7), (3, 3)), ((5, 5), (1, 1)),
@@ -30,7 +31,7 @@ def correlate_cases(seed=0):
 
 def conv_cases(seed=0):
     """(x, w) with stride and padding for a NHWC convolution layer, edge cases included."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_non_negative_int("seed", seed))
     grid = [  # N, H, W, C_in, kh, kw, C_out, stride, padding
         (1, 4, 4, 1, 3, 3, 1, 1, "valid"),   # one example, one channel
         (2, 5, 5, 2, 3, 3, 3, 1, "valid"),   # overlapping windows, C_in != C_out
@@ -58,7 +59,7 @@ def conv_cases(seed=0):
 
 def pool_cases(seed=0):
     """(x, pool_size[, stride]) for NHWC pooling: overlapping, stride > pool, non-square."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_non_negative_int("seed", seed))
     grid = [  # N, H, W, C, pool_size, stride (None: not passed, defaults to pool_size)
         (1, 4, 4, 1, 2, None), (2, 6, 6, 3, 2, 2), (1, 5, 5, 2, 3, 1), (2, 7, 7, 1, 3, 2),
         (1, 8, 8, 2, 2, 3), (1, 6, 9, 1, (2, 3), None), (2, 7, 5, 2, (3, 2), 1),

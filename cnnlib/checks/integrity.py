@@ -15,6 +15,7 @@ import functools
 import sys
 import types
 
+from cnnlib._validation import check_str
 from cnnlib.checks.core import fail
 
 __all__ = ["assert_own_work", "library_calls"]
@@ -109,7 +110,8 @@ def library_calls(fn, forbidden=("cnnlib",)):
     them, calls by a computed name (``__import__``, ``eval``, ``exec``) are reported."""
     if not callable(fn):
         raise TypeError(f"fn must be a function, got {fn!r} ({type(fn).__name__})")
-    if isinstance(forbidden, str) or not all(isinstance(f, str) and f for f in forbidden):
+    if not isinstance(forbidden, list | tuple) or not all(isinstance(f, str) and f
+                                                          for f in forbidden):
         raise TypeError(f"forbidden must be a tuple of dotted names, got {forbidden!r}")
     search = _Search(fn, forbidden)
     if isinstance(fn, types.FunctionType):
@@ -123,6 +125,7 @@ def assert_own_work(fn, forbidden=("cnnlib",), *, name=None):
     """Fail with :class:`~cnnlib.checks.core.CheckFailed` if ``fn`` refers to one of
     ``forbidden`` (see :func:`library_calls`): the exercise is to write it, not to call it."""
     __tracebackhide__ = True
+    check_str("name", name, none=True)
     found = library_calls(fn, forbidden)
     if found:
         name = name or getattr(fn, "__name__", "your function")

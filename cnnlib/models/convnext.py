@@ -14,7 +14,15 @@ prefix: ``stem_conv``, ``stem_layernorm``; ``downsampling_layernorm_{i}`` and
 import keras
 from keras import layers
 
-from cnnlib._validation import check_input_shape, check_instance, check_int, check_positive_int
+from cnnlib._validation import (
+    check_input_shape,
+    check_instance,
+    check_int,
+    check_positive_int,
+    check_real,
+    check_str,
+    check_tensor,
+)
 
 __all__ = ["CONVNEXT_T", "LayerScale", "convnext", "convnext_block", "convnext_tiny"]
 
@@ -31,7 +39,7 @@ class LayerScale(layers.Layer):
 
     def __init__(self, init_value=_LAYER_SCALE_INIT, **kwargs):
         super().__init__(**kwargs)
-        self.init_value = init_value
+        self.init_value = check_real("init_value", init_value)
 
     def build(self, input_shape):
         self.gamma = self.add_weight(shape=(input_shape[-1],), name="gamma",
@@ -49,6 +57,8 @@ def convnext_block(x, name="stage_0_block_0"):
     inverted bottleneck of two 1×1 convolutions (written as dense layers on each position)
     expanding to 4× the channels with one GELU between them, a layer scale, and the identity
     shortcut.  One normalisation and one activation per block, as in a transformer block."""
+    x = check_tensor("x", x)
+    name = check_str("name", name)
     channels = x.shape[-1]
     inputs = x
     x = layers.DepthwiseConv2D(7, padding="same", name=f"{name}_depthwise_conv")(x)
@@ -83,6 +93,7 @@ def convnext(depths=CONVNEXT_T[0], widths=CONVNEXT_T[1], input_shape=(224, 224, 
     """
     depths, widths = _validated_stages(depths, widths)
     patch_size = check_positive_int("patch_size", patch_size)
+    name = check_str("name", name)
     input_shape = check_input_shape(input_shape, min_size=patch_size * 8,
                                     network=f"a ConvNeXt with patch_size={patch_size}",
                                     why="the stem and three downsampling layers divide by "

@@ -17,7 +17,15 @@ import math
 import keras
 from keras import layers
 
-from cnnlib._validation import check_input_shape, check_int, check_rate, check_real
+from cnnlib._validation import (
+    check_input_shape,
+    check_int,
+    check_positive_int,
+    check_rate,
+    check_real,
+    check_str,
+    check_tensor,
+)
 from cnnlib.models.mobilenet import make_divisible
 
 __all__ = ["COMPOUND_SCALING", "EFFICIENTNET_B0_STAGES", "efficientnet", "efficientnet_b0",
@@ -44,6 +52,9 @@ def squeeze_excite(x, squeeze_channels, name="se"):
     to one value per channel, a 1×1 reduction to ``squeeze_channels`` with swish, a 1×1
     expansion back with a sigmoid ("excitation"), and the input's channels scaled by the
     result: a per-channel gate computed from the whole image."""
+    x = check_tensor("x", x)
+    squeeze_channels = check_positive_int("squeeze_channels", squeeze_channels)
+    name = check_str("name", name)
     channels = x.shape[-1]
     s = layers.GlobalAveragePooling2D(keepdims=True, name=f"{name}_squeeze")(x)
     s = layers.Conv2D(squeeze_channels, 1, activation="swish", name=f"{name}_reduce")(s)
@@ -58,6 +69,13 @@ def mbconv_block(x, expansion, kernel_size, strides, filters, drop_rate=0.0, nam
     *input* channels, and a linear 1×1 projection to ``filters``; an identity shortcut
     (with stochastic depth, dropping the whole residual with probability ``drop_rate``)
     when the stride is 1 and the channels match."""
+    x = check_tensor("x", x)
+    expansion = check_positive_int("expansion", expansion)
+    kernel_size = check_positive_int("kernel_size", kernel_size)
+    strides = check_positive_int("strides", strides)
+    filters = check_positive_int("filters", filters)
+    drop_rate = check_rate("drop_rate", drop_rate)
+    name = check_str("name", name)
     in_channels = x.shape[-1]
     inputs = x
     if expansion != 1:
@@ -92,6 +110,7 @@ def efficientnet(width=1.0, depth=1.0, input_shape=(224, 224, 3), classes=1000, 
     the stem, for 32×32 CIFAR images.
     """
     width = check_real("width", width, 0, min_open=True)
+    name = check_str("name", name)
     depth = check_real("depth", depth, 0, min_open=True)
     input_shape = check_input_shape(input_shape, network="EfficientNet")
     classes = check_int("classes", classes, 1)

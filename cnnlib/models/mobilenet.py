@@ -14,7 +14,14 @@ Layers are named as in ``keras.applications.MobileNetV2``: ``Conv1``, ``bn_Conv1
 import keras
 from keras import layers
 
-from cnnlib._validation import check_input_shape, check_int, check_real
+from cnnlib._validation import (
+    check_input_shape,
+    check_int,
+    check_positive_int,
+    check_real,
+    check_str,
+    check_tensor,
+)
 
 __all__ = ["MOBILENET_V2_STAGES", "inverted_residual_block", "make_divisible", "mobilenet_v2"]
 
@@ -35,6 +42,8 @@ def make_divisible(value, divisor=8):
     """``value`` rounded to the nearest multiple of ``divisor``, never below ``divisor`` nor
     more than 10% below ``value`` (the rounding of every width in MobileNetV2 and
     EfficientNet, so that channels suit vector hardware)."""
+    value = check_real("value", value, 0, min_open=True)
+    divisor = check_positive_int("divisor", divisor)
     rounded = max(divisor, int(value + divisor / 2) // divisor * divisor)
     return rounded + divisor if rounded < 0.9 * value else rounded
 
@@ -45,6 +54,11 @@ def inverted_residual_block(x, expansion, filters, strides=1, name="block_1"):
     ReLU6, and a *linear* 1×1 projection to ``filters`` channels (no activation: the linear
     bottleneck).  The shortcut joins the two narrow ends when the stride is 1 and the
     channels match.  ``expansion=1`` leaves out the expansion (the first block)."""
+    x = check_tensor("x", x)
+    expansion = check_positive_int("expansion", expansion)
+    filters = check_positive_int("filters", filters)
+    strides = check_positive_int("strides", strides)
+    name = check_str("name", name)
     in_channels = x.shape[-1]
     inputs = x
     if expansion != 1:

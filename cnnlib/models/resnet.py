@@ -140,6 +140,7 @@ def basic_block(x, filters, strides=1, shortcut="B", residual=True, use_bias=Tru
     strides = check_positive_int("strides", strides)
     shortcut = check_choice("shortcut", shortcut, _SHORTCUTS)
     residual = check_bool("residual", residual)
+    name = check_str("name", name)
     if residual and shortcut == "A" and x.shape[-1] > filters:
         raise ValueError(
             f"shortcut 'A' pads the input's {x.shape[-1]} channels with zeros, so filters must "

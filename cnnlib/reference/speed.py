@@ -35,6 +35,7 @@ from cnnlib._validation import (
 from cnnlib.reference.backward import conv_backward, conv_forward
 from cnnlib.reference.fast import conv_backward_im2col, conv_forward_im2col
 from cnnlib.reference.gradcheck import relative_error
+from cnnlib.timing import device_name
 
 __all__ = [
     "ConvSpeeds",
@@ -49,12 +50,15 @@ LOOPS, NAIVE, IM2COL = "scalar loops (n, f, i, j)", "naive (library)", "im2col (
 _TF_DTYPES = ("float32", "float64")
 
 
-def _conv_arrays(x, w, b=None):
+_NO_BIAS = object()  # _conv_arrays without b (the backward pass needs none)
+
+
+def _conv_arrays(x, w, b=_NO_BIAS):
     x = check_array("x", x, 4, layout="(N, H, W, C_in)").astype(np.float64)
     w = check_array("w", w, 4, layout="(kh, kw, C_in, C_out)").astype(np.float64)
     if w.shape[2] != x.shape[3]:
         raise ValueError(f"w has {w.shape[2]} input channels but x has {x.shape[3]}")
-    if b is None:
+    if b is _NO_BIAS:
         return x, w
     b = check_array("b", b, 1, layout="(C_out,)").astype(np.float64)
     if b.shape != (w.shape[3],):
@@ -255,6 +259,7 @@ def compare_conv_speeds(x_shape=(100, 31, 31, 3), w_shape=(3, 3, 3, 25), stride=
     loop_repeats = check_positive_int("loop_repeats", loop_repeats)
     seed = check_non_negative_int("seed", seed)
     check_str("device", device)
+    device_name(device)  # refuses a device string that TensorFlow cannot parse or place
 
     rng = np.random.default_rng(seed)
     x, w, b = rng.normal(size=x_shape), rng.normal(size=w_shape), rng.normal(size=w_shape[3])

@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.colors import to_rgb
 from matplotlib.patches import Patch, Rectangle
 
-from cnnlib._validation import check_int
+from cnnlib._validation import check_axes, check_colormap, check_format, check_int, check_str
 from cnnlib.viz._common import (
     CELL_INCHES,
     HIGHLIGHT,
@@ -51,14 +51,9 @@ def _formatter(fmt):
     """None: the slides' style; a format string such as "{:.2f}"; or a function of the value."""
     if fmt is None:
         return number
+    fmt = check_format("fmt", fmt)
     if callable(fmt):
         return fmt
-    if not isinstance(fmt, str):
-        raise TypeError(f"fmt must be None, a format string or a function, got {fmt!r}")
-    try:
-        fmt.format(0.0)
-    except (IndexError, KeyError, ValueError):
-        raise ValueError(f"fmt must format one number, like '{{:g}}', got {fmt!r}") from None
     return lambda value: fmt.format(float(value) + 0.0)
 
 
@@ -96,6 +91,8 @@ def show_grid(values, title=None, ax=None, highlight=None, fmt=None):
     (``"{:.2f}"``) or a function of the value. Draws on ``ax`` if given.
     """
     values = as_2d("values", values)
+    title = check_str("title", title, empty=True, none=True)
+    ax = check_axes("ax", ax)
     formatter = _formatter(fmt)
     colours = _highlight_colours(values.shape, highlight)
     height, width = values.shape
@@ -111,6 +108,10 @@ def show_kernel(kernel, title=None, ax=None, fmt="{:g}", cmap="RdBu_r"):
     """Draw a 2-D kernel as a heat map, each value written in its cell, colour scale symmetric
     around 0 (so 0 is white), with a colour bar. Course: notebooks 02, 03, 08."""
     kernel = as_2d("kernel", kernel)
+    title = check_str("title", title, empty=True, none=True)
+    ax = check_axes("ax", ax)
+    formatter = _formatter(check_format("fmt", fmt))
+    cmap = check_colormap("cmap", cmap)
     height, width = kernel.shape
     if ax is None:
         size = (0.7 * width + 2, 0.7 * height + 1)
@@ -119,7 +120,7 @@ def show_kernel(kernel, title=None, ax=None, fmt="{:g}", cmap="RdBu_r"):
     image = ax.imshow(kernel, cmap=cmap, vmin=-limit, vmax=limit)
     for (row, col), value in np.ndenumerate(kernel):
         colour = "white" if abs(value) > 0.6 * limit else "black"
-        ax.text(col, row, fmt.format(value + 0.0), ha="center", va="center", color=colour)
+        ax.text(col, row, formatter(value), ha="center", va="center", color=colour)
     ax.set_xticks(np.arange(width))
     ax.set_yticks(np.arange(height))
     ax.set(title=title or f"{height}×{width} kernel", xlabel="column", ylabel="row")
@@ -146,6 +147,7 @@ def show_conv_step(image, kernel, i, j, stride=1, title=None):
     image = as_2d("image", image)
     kernel = as_2d("kernel", kernel)
     check_int("stride", stride, 1)
+    title = check_str("title", title, empty=True, none=True)
     (height, width), (kh, kw) = image.shape, kernel.shape
     if kh > height or kw > width:
         raise ValueError(f"kernel must fit inside image, got a {kh}×{kw} kernel for a "
@@ -216,6 +218,7 @@ def show_padding(image, padding, title=None):
     written, the original input outlined. `padding`: an int or ((top, bottom), (left, right)).
     Course: notebook 04."""
     image = as_2d("image", image)
+    title = check_str("title", title, empty=True, none=True)
     (top, bottom), (left, right) = _normalise_padding(padding)
     padded = np.pad(image, ((top, bottom), (left, right)))
     fig, ax = plt.subplots(figsize=(max(6.0, CELL_INCHES * padded.shape[1] + 3),

@@ -5,7 +5,15 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
-from cnnlib._validation import check_int
+from cnnlib._validation import (
+    check_array,
+    check_bool,
+    check_colormap,
+    check_instance,
+    check_int,
+    check_real,
+    check_str,
+)
 from cnnlib.viz._common import as_2d
 
 __all__ = ["show_feature_maps", "show_images"]
@@ -17,7 +25,15 @@ def show_images(images, labels=None, class_names=None, ncols=8, cmap="gray", tit
     uint8 images are drawn on 0..255, float images on 0..1 if they lie there, otherwise on the
     batch's min..max, so all images share one scale. Course: notebooks 03, 08.
     """
-    images = np.asarray(images)
+    images = check_array("images", images)
+    if labels is not None:
+        labels = check_array("labels", labels, 1, layout="(N,)", kinds="biufUSO")
+    if class_names is not None:
+        check_instance("class_names", class_names, list | tuple | np.ndarray,
+                       "a list of names, one per class")
+    cmap = check_colormap("cmap", cmap)
+    title = check_str("title", title, empty=True, none=True)
+    size = check_real("size", size, 0, min_open=True)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
     if not (images.ndim == 3 or (images.ndim == 4 and images.shape[-1] == 3)) or len(images) == 0:
@@ -79,11 +95,15 @@ def show_feature_maps(maps, titles=None, ncols=6, cmap="viridis", title=None, sy
     of one (1, H, W, C), or a list of 2-D arrays. `symmetric=True` centres each scale on 0
     (±max|value|), for signed maps such as edge responses: use a diverging `cmap` such as
     "RdBu_r", so that 0 is white. Course: notebooks 01, 03-05, 08."""
+    cmap = check_colormap("cmap", cmap)
+    title = check_str("title", title, empty=True, none=True)
+    if titles is not None:
+        check_instance("titles", titles, list | tuple, "a list of titles, one per map")
     if isinstance(maps, list | tuple):
         maps = [as_2d(f"maps[{k}]", m) for k, m in enumerate(maps)]
         default_titles = [f"map {k}" for k in range(len(maps))]
     else:
-        array = np.asarray(maps, dtype=float)
+        array = check_array("maps", maps).astype(float)
         if array.ndim == 4 and array.shape[0] == 1:
             array = array[0]
         if array.ndim != 3:
@@ -96,10 +116,8 @@ def show_feature_maps(maps, titles=None, ncols=6, cmap="viridis", title=None, sy
     check_int("ncols", ncols, 1)
     if titles is not None and len(titles) != len(maps):
         raise ValueError(f"titles must have one entry per map ({len(maps)}), got {len(titles)}")
-    if not isinstance(symmetric, bool | np.bool_):
-        raise TypeError(f"symmetric must be True or False, got {symmetric!r}")
-    if not isinstance(label, str):
-        raise TypeError(f"label must be a string, got {label!r} ({type(label).__name__})")
+    symmetric = check_bool("symmetric", symmetric)
+    label = check_str("label", label, empty=True)
 
     ncols = min(ncols, len(maps))
     nrows = math.ceil(len(maps) / ncols)

@@ -1,0 +1,129 @@
+"""Bad arguments the fuzz test (tests/test_fuzz.py) found unchecked, one focused test each: a
+clear error that names the argument, where there used to be a silent answer, a raw Keras,
+NumPy or ZeroDivisionError, or an error raised only while drawing."""
+
+import importlib
+import io
+
+import keras
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from cnnlib import arithmetic, checks, explain, models, release, train, transfer, viz  # noqa: E402
+from cnnlib.checks import compare, grids  # noqa: E402
+from cnnlib.env import report  # noqa: E402
+
+# cnnlib.models exports functions named like its modules (convnext, efficientnet): import these
+convnext, efficientnet, mobilenet, resnet = (
+    importlib.import_module(f"cnnlib.models.{name}")
+    for name in ("convnext", "efficientnet", "mobilenet", "resnet"))
+from cnnlib.reference import speed  # noqa: E402
+
+
+@pytest.fixture
+def x():
+    return keras.Input((8, 8, 4))
+
+
+def test_epoch_log_and_report_want_a_file_not_a_file_name():
+    with pytest.raises(TypeError, match="file must be a file open for writing.*'log.txt'"):
+        train.EpochLog(3, file="log.txt")
+    with pytest.raises(TypeError, match="file must be a file open for writing"):
+        report(file="report.txt")
+    stream = io.StringIO()
+    report(file=stream)
+    assert "TensorFlow" in stream.getvalue()
+
+
+@pytest.mark.parametrize(("build", "argument", "error"), [
+    (lambda x: efficientnet.mbconv_block(x, True, 3, 1, 4), "expansion", TypeError),
+    (lambda x: efficientnet.mbconv_block(x, 0, 3, 1, 4), "expansion", ValueError),
+    (lambda x: efficientnet.mbconv_block(x, 1, 3, 1, 4, drop_rate=1.0), "drop_rate", ValueError),
+    (lambda x: efficientnet.mbconv_block(x, 1, 3, True, 4), "strides", TypeError),
+    (lambda x: efficientnet.squeeze_excite(x, 0), "squeeze_channels", ValueError),
+    (lambda x: efficientnet.squeeze_excite(np.ones((1, 8, 8, 4)), 2), "x", TypeError),
+    (lambda x: mobilenet.inverted_residual_block(x, 0, 4), "expansion", ValueError),
+    (lambda x: mobilenet.inverted_residual_block(x, 2, True), "filters", TypeError),
+    (lambda x: convnext.convnext_block("x"), "x", TypeError),
+    (lambda x: convnext.convnext_block(x, name=3), "name", TypeError),
+    (lambda x: resnet.basic_block(x, 4, name=None), "name", TypeError),
+    (lambda x: convnext.LayerScale("1e-6"), "init_value", TypeError),
+    (lambda x: mobilenet.make_divisible(30, 0), "divisor", ValueError),
+    (lambda x: mobilenet.make_divisible(float("nan")), "value", ValueError),
+    (lambda x: models.efficientnet(name=3), "name", TypeError),
+])
+def test_blocks_check_their_arguments_before_building(x, build, argument, error):
+    with pytest.raises(error, match=rf"^{argument}(\[\d\])? must be"):
+        build(x)
+
+
+def test_blocks_still_build_with_good_arguments(x):
+    assert efficientnet.mbconv_block(x, 6, 3, 1, 4, drop_rate=0.2).shape == (None, 8, 8, 4)
+    assert mobilenet.inverted_residual_block(x, 1, 8, strides=2).shape == (None, 4, 4, 8)
+    assert mobilenet.make_divisible(30) == 32
+
+
+def test_viz_checks_colormaps_formats_axes_and_sizes_before_drawing():
+    before = plt.get_fignums()
+    with pytest.raises(ValueError, match="cmap must be a Matplotlib colormap.*'greyscale'"):
+        viz.show_kernel(np.ones((3, 3)), cmap="greyscale")
+    with pytest.raises(ValueError, match="fmt must be a format string"):
+        viz.show_kernel(np.ones((3, 3)), fmt="{:q}")
+    with pytest.raises(TypeError, match="ax must be a Matplotlib Axes"):
+        viz.show_grid(np.ones((3, 3)), ax="left")
+    with pytest.raises(ValueError, match="size must be a finite real number > 0"):
+        viz.show_images(np.ones((2, 4, 4)), size=0)
+    with pytest.raises(TypeError, match="title must be a string or None"):
+        viz.show_feature_maps(np.ones((4, 4, 2)), title=3)
+    with pytest.raises(TypeError, match="class_names must be a list of names"):
+        viz.show_images(np.ones((2, 4, 4)), labels=[0, 1], class_names="ab")
+    with pytest.raises(TypeError, match="metrics must be a metric's name or a list"):
+        viz.plot_history({"loss": [1.0]}, metrics=None)
+    with pytest.raises(TypeError, match=r"history\['loss'\] must be an array of real numbers"):
+        viz.plot_history({"loss": ["high", "low"]}, metrics="loss")
+    assert plt.get_fignums() == before  # nothing half-drawn is left open
+
+
+def test_library_functions_name_the_argument_that_is_wrong():
+    with pytest.raises(ValueError, match="^in_channels must be a positive integer, got 0"):
+        arithmetic.separable_conv_macs(5, 3, 0, 4)
+    with pytest.raises(ValueError, match="model 'later' is not built"):
+        transfer.trainable_counts(keras.Sequential([keras.layers.Dense(2)], name="later"))
+    with pytest.raises(TypeError, match="^b must be an array"):
+        speed.scalar_loops_conv_forward(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 1)), None)
+    with pytest.raises(ValueError, match="device"):
+        speed.compare_conv_speeds((2, 5, 5, 1), (3, 3, 1, 1), 1, 0, loop_examples=1, repeats=1,
+                                  device="CPU:-1")
+    with pytest.raises(TypeError, match="^where must be a string"):
+        release.strip_code("x = 1\n", where=3)
+    with pytest.raises(ValueError, match="nb must be a notebook's JSON"):
+        release.student_notebook([])
+    inputs = keras.Input((8, 8, 1))
+    model = keras.Model(inputs, keras.layers.Conv2D(2, 3, name="conv")(inputs))
+    with pytest.raises(TypeError, match="^layer_names must be a list of layer names"):
+        explain.randomised_copy(model, 3)
+
+
+def test_the_check_machinery_checks_its_own_arguments():
+    with pytest.raises(TypeError, match="^seed must be a non-negative integer, got True"):
+        grids.conv_cases(seed=True)
+    with pytest.raises(ValueError, match="^rtol must be a finite real number >= 0"):
+        compare.matches(1.0, 1.0, rtol=-1.0)
+    with pytest.raises(ValueError, match="^atol must be"):
+        compare.mismatch(1.0, 1.0, atol=float("nan"))
+    with pytest.raises(TypeError, match="^label must be a string or None"):
+        checks.Case((1,), label=3)
+    with pytest.raises(TypeError, match="^answer must be a function"):
+        checks.Mistake("a hint", answer=3)
+    with pytest.raises(TypeError, match="^cases must be a non-empty list of Case objects"):
+        checks.check_function(abs, abs, None)
+    with pytest.raises(TypeError, match="^mistakes must be a dict"):
+        checks.check_value(3, name="answer", expected=3, mistakes=["wrong"])
+    with pytest.raises(TypeError, match="^hint_direction must be True or False"):
+        checks.check_value(3, name="answer", expected=3, hint_direction="yes")
+    with pytest.raises(TypeError, match="^forbidden must be a tuple of dotted names"):
+        checks.library_calls(abs, None)
