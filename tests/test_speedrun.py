@@ -86,6 +86,7 @@ def tiny_digits(n=96, seed=0):
     return x, y
 
 
+@pytest.mark.slow
 def test_the_fast_recipe_trains_to_the_target_and_stops_there(capfd):
     x, y = tiny_digits()
     result = speedrun.fast_recipe(x, y, x[:32], y[:32], target=0.9, epochs=6, batch_size=16,
