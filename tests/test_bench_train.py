@@ -47,6 +47,16 @@ def test_the_last_line_compares_the_seconds_to_the_target(bench):
 
 
 @pytest.mark.slow
+def test_the_sixty_second_run_fits_the_epochs_it_has_time_for(bench):
+    # first epoch 10 s (tracing included), then 4 s each: 10 + 4 * 12 = 58 <= 60 < 62
+    assert bench.epochs_within(timed([0.9, 0.95, 0.97], [10.0, 14.0, 18.0]), 60) == 13
+    assert bench.epochs_within(timed([0.9], [10.0]), 60) == 6
+    assert bench.epochs_within(timed([0.9, 0.95], [70.0, 80.0]), 60) == 1
+    untargeted = timed([0.99], [5.0])
+    untargeted.target = None
+    assert bench.seconds_text(untargeted) == "-"
+
+
 def test_the_benchmark_runs_every_recipe_for_one_short_epoch(bench, capsys):
     rng = np.random.default_rng(0)
     y = np.arange(64) % 10
