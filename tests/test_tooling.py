@@ -27,3 +27,19 @@ def test_the_release_tool_needs_no_test_dependency():
     """cnnlib.release is a runtime module: it must not import nbformat (a test dependency)."""
     source = (REPO / "cnnlib" / "release.py").read_text()
     assert not re.search(r"^\s*(import|from) nbformat", source, re.MULTILINE)
+
+
+def test_sync_url_rewrites_colab_binder_and_clone_addresses():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sync_repo_url",
+                                                  REPO / "tools" / "sync_repo_url.py")
+    sync = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sync)
+    text = ("[b](https://mybinder.org/v2/gh/old/course/HEAD?urlpath=lab) "
+            "[c](https://colab.research.google.com/github/old/course/blob/main/x.ipynb)\n"
+            "git clone https://github.com/old/course\n")
+    assert sync.synced_readme(text, "https://github.com/me/fork") == (
+        "[b](https://mybinder.org/v2/gh/me/fork/HEAD?urlpath=lab) "
+        "[c](https://colab.research.google.com/github/me/fork/blob/main/x.ipynb)\n"
+        "git clone https://github.com/me/fork\n")
