@@ -7,15 +7,18 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.cnnlib-installed
 
+NOTEBOOKS ?= notebooks/*.ipynb
+
 NBVAL_FLAGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
                --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test unit lint regen student nbgrader-metadata bench sync-url site clean
+.PHONY: lab test unit lint regen student nbgrader-metadata bench sync-url site clean \
+        test-min test-colab test-newest test-constraints test-full
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev]" $(PIP_EXTRA)
 	touch $(STAMP)
 
 ## Open the course in JupyterLab (serves notebooks/).
@@ -34,11 +37,32 @@ unit: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests -m "not notebooks and not site" --durations=5 $(PYTEST_FLAGS)
 
+## The version matrix (.github/workflows/versions.yml), one job at a time: each creates its own
+## environment .venv-JOB with `pip install -c constraints/JOB.txt -e .[test]` and runs the unit tests
+## and every notebook in quick mode. `make test-min` is the floor of every declared range,
+## `make test-colab` Colab's stack, `make test-newest` the newest releases. PART=unit or
+## PART=notebooks runs one half, NOTEBOOKS=... picks notebooks, PYTHON=... the interpreter.
+test-min:
+	$(MAKE) test-constraints JOB=floor
+test-colab:
+	$(MAKE) test-constraints JOB=colab
+test-newest:
+	$(MAKE) test-constraints JOB=newest
+JOB  ?= floor
+PART ?= all
+test-constraints:
+	PYTHON="$(PYTHON)" NOTEBOOKS="$(NOTEBOOKS)" tools/test_constraints.sh $(JOB) $(PART)
+
+## Run every notebook in FULL mode under nbval and keep the executed notebooks in _executed/
+## (the GPU job; NOTEBOOKS=... to pick). On a GPU runner, `PIP_EXTRA='tensorflow[and-cuda]'`
+## installs TensorFlow's CUDA libraries with the rest.
+test-full: $(STAMP)
+	PYTHON="$(BIN)/python" NOTEBOOKS="$(NOTEBOOKS)" tools/test_full.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 ## Re-execute notebooks in place to regenerate their committed outputs (NOTEBOOKS=... to pick).
-NOTEBOOKS ?= notebooks/*.ipynb
 regen: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
 
@@ -64,4 +88,5 @@ site: $(STAMP)
 	$(BIN)/python tools/build_site.py
 
 clean:
-	rm -rf $(VENV) _build release .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-floor .venv-colab .venv-newest _build _executed release .pytest_cache \
+	       .ruff_cache .hypothesis

@@ -18,6 +18,7 @@ a ResNet-20 about 1.7 times faster on two cores (``benchmarks/bench_quiet_import
 import os
 import sys
 import tempfile
+import warnings
 
 #: What TensorFlow wrote to stderr while cnnlib imported it (for troubleshooting).
 startup_log = ""
@@ -40,11 +41,18 @@ def import_tensorflow_quietly():
     with tempfile.TemporaryFile() as captured:
         os.dup2(captured.fileno(), 2)
         try:
-            import tensorflow as tf
+            with warnings.catch_warnings():
+                # Keras 3.13 asks NumPy 1.26 for np.object while it is imported, which warns
+                # "In the future `np.object` will be defined as the corresponding NumPy scalar".
+                # Jupyter shows that FutureWarning under the first cell (it writes Python's
+                # warnings to sys.stderr, which the capture of descriptor 2 does not cover).
+                warnings.filterwarnings("ignore", message="In the future `np.object`",
+                                        category=FutureWarning)
+                import tensorflow as tf
 
-            # Device discovery (CUDA probing) logs on first use: do it now, while captured.
-            tf.config.list_physical_devices()
-            import keras  # noqa: F401  (Keras 3 logs nothing, but import it in the same place)
+                # Device discovery (CUDA probing) logs on first use: do it now, while captured.
+                tf.config.list_physical_devices()
+                import keras  # noqa: F401  (imported here, with its warning kept out)
         except BaseException:
             os.dup2(saved_fd, 2)
             captured.seek(0)

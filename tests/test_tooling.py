@@ -27,3 +27,45 @@ def test_the_release_tool_needs_no_test_dependency():
     """cnnlib.release is a runtime module: it must not import nbformat (a test dependency)."""
     source = (REPO / "cnnlib" / "release.py").read_text()
     assert not re.search(r"^\s*(import|from) nbformat", source, re.MULTILINE)
+
+
+def test_sync_url_rewrites_colab_binder_and_clone_addresses():
+    sync = load_tool("sync_repo_url")
+    text = ("[b](https://mybinder.org/v2/gh/old/course/HEAD?urlpath=lab) "
+            "[c](https://colab.research.google.com/github/old/course/blob/main/x.ipynb)\n"
+            "git clone https://github.com/old/course\n")
+    assert sync.synced_readme(text, "https://github.com/me/fork") == (
+        "[b](https://mybinder.org/v2/gh/me/fork/HEAD?urlpath=lab) "
+        "[c](https://colab.research.google.com/github/me/fork/blob/main/x.ipynb)\n"
+        "git clone https://github.com/me/fork\n")
+
+
+def load_tool(name):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_nbval_save_writes_this_runs_outputs_and_clears_cells_that_did_not_run():
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    save = load_tool("nbval_save")
+    old = [new_output("stream", name="stdout", text="committed\n")]
+    notebook = new_notebook(cells=[new_code_cell("print(1)", outputs=old, execution_count=7),
+                                   new_markdown_cell("text"),
+                                   new_code_cell("2", outputs=old, execution_count=8),
+                                   new_code_cell("print(3)", outputs=old, execution_count=9)])
+    ran = {id(notebook.cells[0]): [new_output("stream", name="stdout", text="1\n")],
+           id(notebook.cells[2]): [new_output("execute_result", data={"text/plain": "2"},
+                                              execution_count=99)]}
+    executed = save.executed_notebook(notebook, ran)
+    nbformat.validate(executed)
+    first, _, second, third = executed.cells
+    assert (first.execution_count, first.outputs[0].text) == (1, "1\n")
+    assert (second.execution_count, second.outputs[0].execution_count) == (2, 2)
+    assert (third.execution_count, third.outputs) == (None, [])
+    assert notebook.cells[0].outputs[0].text == "committed\n"  # the original is left alone

@@ -1,7 +1,8 @@
 """cnnlib.transfer (notebook 17): class splits, few-label subsets, new heads, freezing,
 parameter counts and pretrained weights that fail to download cleanly; bad input."""
 
-import urllib.error
+import http.server
+import threading
 
 import keras
 import numpy as np
@@ -167,44 +168,67 @@ def cached_files(home):
     return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
 
 
-def test_a_download_that_breaks_off_leaves_no_partial_file(keras_home, monkeypatch):
-    from keras.src.utils import file_utils
+@pytest.fixture
+def weights_server():
+    """A web server on 127.0.0.1 that serves broken weight files: ``/half`` announces 1,000 bytes
+    and breaks off after 16, ``/wrong`` sends a whole file with other bytes than expected."""
 
-    def broken_download(url, filename, reporthook=None):
-        with open(filename, "wb") as file:
-            file.write(b"\x89HDF half a file")
-        raise urllib.error.URLError("connection reset")
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"\x89HDF half a file" if self.path == "/half" else b"not the weights"
+            self.send_response(200)
+            self.send_header("Content-Length", "1000" if self.path == "/half" else str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
-    monkeypatch.setattr(file_utils, "urlretrieve", broken_download)
-    model, reason = transfer.load_pretrained(keras.applications.MobileNetV2, include_top=False,
-                                             input_shape=(96, 96, 3))
-    assert model is None and reason.startswith("MobileNetV2's ImageNet weights are not available")
-    assert "connection reset" in reason and "\n" not in reason
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def weights_factory(origin, home, file_hash=None):
+    """A model factory that downloads its weights the way keras.applications does
+    (``keras.utils.get_file`` into the cache's ``models`` folder)."""
+
+    def tiny_net(weights, **kwargs):
+        path = keras.utils.get_file("tiny_net_weights.weights.h5", origin=origin,
+                                    file_hash=file_hash, cache_dir=str(home),
+                                    cache_subdir="models")
+        model = keras.Sequential([keras.Input((4,)), layers.Dense(2)])
+        model.load_weights(path)
+        return model
+
+    return tiny_net
+
+
+def test_a_download_that_breaks_off_leaves_no_partial_file(keras_home, weights_server):
+    factory = weights_factory(f"{weights_server}/half", keras_home)
+    model, reason = transfer.load_pretrained(factory, timeout=5)
+    assert model is None and reason.startswith("tiny_net's ImageNet weights are not available")
+    assert "URL fetch failure" in reason and "\n" not in reason
     assert cached_files(keras_home) == []
 
 
-def test_a_corrupt_download_is_removed(keras_home, monkeypatch):
+def test_a_corrupt_download_is_removed(keras_home, weights_server):
     """Keras raises on a wrong hash but keeps the file; load_pretrained removes it."""
-    from keras.src.utils import file_utils
-
-    def wrong_file(url, filename, reporthook=None):
-        with open(filename, "wb") as file:
-            file.write(b"not the weights")
-
-    monkeypatch.setattr(file_utils, "urlretrieve", wrong_file)
-    model, reason = transfer.load_pretrained(keras.applications.VGG16, include_top=False,
-                                             input_shape=(32, 32, 3))
-    assert model is None and "VGG16" in reason and "hash" in reason
+    factory = weights_factory(f"{weights_server}/wrong", keras_home, file_hash="0" * 64)
+    model, reason = transfer.load_pretrained(factory, timeout=5)
+    assert model is None and "tiny_net" in reason and "hash" in reason
     assert cached_files(keras_home) == []
 
 
-def test_an_unreachable_server_is_reported_in_one_line(keras_home, monkeypatch, capsys):
-    from keras.src.applications import mobilenet_v2
-
-    monkeypatch.setattr(mobilenet_v2, "BASE_WEIGHT_PATH", "http://127.0.0.1:9/no-such-weights/")
-    model, reason = transfer.load_pretrained(keras.applications.MobileNetV2, include_top=False,
-                                             input_shape=(96, 96, 3), timeout=5)
+def test_an_unreachable_server_is_reported_in_one_line(keras_home, capsys):
+    factory = weights_factory("http://127.0.0.1:9/no-such-weights/tiny.h5", keras_home)
+    model, reason = transfer.load_pretrained(factory, timeout=5)
     assert model is None and "URL fetch failure" in reason
+    assert "no-such-weights" not in reason  # URLs are shortened to their host
     assert capsys.readouterr().out == "" and cached_files(keras_home) == []
 
 

@@ -4,8 +4,8 @@
     python tools/sync_repo_url.py --check  exit 1 if a copy differs (the tests run this)
 
 The one place to change the URL, for a fork say, is ``[project.urls] Repository`` in
-pyproject.toml; every copy (Colab badges, ``git clone`` lines, ``COURSE_REPO`` in the set-up cell
-of each notebook) is derived from it.
+pyproject.toml; every copy (Colab and Binder badges, ``git clone`` lines, ``COURSE_REPO`` in the
+set-up cell of each notebook) is derived from it.
 """
 
 import argparse
@@ -32,6 +32,8 @@ def synced_readme(text, url):
     slug = url.removeprefix("https://github.com/")
     text = re.sub(r"https://colab\.research\.google\.com/github/[\w.-]+/[\w.-]+/",
                   f"https://colab.research.google.com/github/{slug}/", text)
+    text = re.sub(r"https://mybinder\.org/v2/gh/[\w.-]+/[\w.-]+/",
+                  f"https://mybinder.org/v2/gh/{slug}/", text)
     return re.sub(r"git clone https://github\.com/[\w.-]+/[\w.-]+", f"git clone {url}", text)
 
 
