@@ -37,7 +37,7 @@ fi
 status=0
 if [ "$part" != notebooks ]; then
     start=$SECONDS
-    "$venv/bin/python" -m pytest tests -m "not notebooks" -q -p no:cacheprovider \
+    "$venv/bin/python" -m pytest tests -m "not notebooks and not site" -q -p no:cacheprovider \
         ${PYTEST_FLAGS:-} || status=$?
     echo "$job: unit tests took $((SECONDS - start)) s (exit $status)"
 fi
