@@ -29,15 +29,17 @@ def test_the_release_tool_needs_no_test_dependency():
     assert not re.search(r"^\s*(import|from) nbformat", source, re.MULTILINE)
 
 
-def test_sync_url_rewrites_colab_binder_and_clone_addresses():
+def test_sync_url_rewrites_colab_binder_site_and_clone_addresses():
     sync = load_tool("sync_repo_url")
     text = ("[b](https://mybinder.org/v2/gh/old/course/HEAD?urlpath=lab) "
             "[c](https://colab.research.google.com/github/old/course/blob/main/x.ipynb)\n"
+            "<https://old.github.io/course/>\n"
             "git clone https://github.com/old/course\n")
-    assert sync.synced_readme(text, "https://github.com/me/fork") == (
-        "[b](https://mybinder.org/v2/gh/me/fork/HEAD?urlpath=lab) "
-        "[c](https://colab.research.google.com/github/me/fork/blob/main/x.ipynb)\n"
-        "git clone https://github.com/me/fork\n")
+    assert sync.synced_readme(text, "https://github.com/Me/fork") == (
+        "[b](https://mybinder.org/v2/gh/Me/fork/HEAD?urlpath=lab) "
+        "[c](https://colab.research.google.com/github/Me/fork/blob/main/x.ipynb)\n"
+        "<https://me.github.io/fork/>\n"
+        "git clone https://github.com/Me/fork\n")
 
 
 def load_tool(name):

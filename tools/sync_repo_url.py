@@ -34,6 +34,9 @@ def synced_readme(text, url):
                   f"https://colab.research.google.com/github/{slug}/", text)
     text = re.sub(r"https://mybinder\.org/v2/gh/[\w.-]+/[\w.-]+/",
                   f"https://mybinder.org/v2/gh/{slug}/", text)
+    owner, name = slug.split("/")
+    text = re.sub(r"https://[\w-]+\.github\.io/[\w.-]+/",
+                  f"https://{owner.lower()}.github.io/{name}/", text)
     return re.sub(r"git clone https://github\.com/[\w.-]+/[\w.-]+", f"git clone {url}", text)
 
 
