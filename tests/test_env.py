@@ -10,40 +10,63 @@ import pytest
 import cnnlib
 from cnnlib import config
 
+# Each of these starts a fresh Python that imports TensorFlow (seconds of CPU each): they are
+# started together, once, and run side by side; the tests below read their results.
+FRESH_PROCESSES = {
+    "default": ({}, "import os, cnnlib, tensorflow as tf\n"
+                    "print(float(tf.reduce_sum(tf.nn.conv2d(tf.ones((1, 5, 5, 1)),"
+                    " tf.ones((3, 3, 1, 1)), 1, 'VALID'))))\n"
+                    "print(os.environ.get('TF_ENABLE_ONEDNN_OPTS'))\n"
+                    "print(len(cnnlib._tf.startup_log) > 0)\n"),
+    "onednn off": ({"TF_ENABLE_ONEDNN_OPTS": "0"},
+                   "import os, cnnlib\nprint(os.environ['TF_ENABLE_ONEDNN_OPTS'])"),
+    # With CNNLIB_TF_LOGS=1, `import cnnlib` is a plain `import tensorflow`.
+    "logs on": ({"CNNLIB_TF_LOGS": "1"}, "import cnnlib\nprint(repr(cnnlib._tf.startup_log))"),
+}
 
-def run_python(code, **env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "CNNLIB_TF"))}
-    environment.update(env)
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=environment, timeout=120, check=True)
+
+@pytest.fixture(scope="module")
+def fresh():
+    """name -> CompletedProcess of each of FRESH_PROCESSES, without the caller's TF_ variables."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "CNNLIB_TF"))}
+    running = {name: subprocess.Popen([sys.executable, "-c", code], env={**base, **env},
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for name, (env, code) in FRESH_PROCESSES.items()}
+    results = {}
+    for name, process in running.items():
+        try:
+            stdout, stderr = process.communicate(timeout=180)
+        except subprocess.TimeoutExpired:
+            for other in running.values():
+                other.kill()
+            raise
+        results[name] = subprocess.CompletedProcess(process.args, process.returncode, stdout,
+                                                    stderr)
+    return results
 
 
-def test_import_cnnlib_leaves_stderr_empty_and_onednn_on():
-    result = run_python(
-        "import os, cnnlib, tensorflow as tf\n"
-        "print(float(tf.reduce_sum(tf.nn.conv2d(tf.ones((1, 5, 5, 1)), tf.ones((3, 3, 1, 1)),"
-        " 1, 'VALID'))))\n"
-        "print(os.environ.get('TF_ENABLE_ONEDNN_OPTS'))\n"
-        "print(len(cnnlib._tf.startup_log) > 0)\n")
-    assert result.stderr == ""
+def test_import_cnnlib_leaves_stderr_empty_and_onednn_on(fresh):
+    result = fresh["default"]
+    assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.splitlines() == ["81.0", "1", "True"]
 
 
-def test_an_explicit_onednn_setting_is_kept():
-    result = run_python("import os, cnnlib\nprint(os.environ['TF_ENABLE_ONEDNN_OPTS'])",
-                        TF_ENABLE_ONEDNN_OPTS="0")
-    assert (result.stdout, result.stderr) == ("0\n", "")
+def test_an_explicit_onednn_setting_is_kept(fresh):
+    result = fresh["onednn off"]
+    assert (result.returncode, result.stdout, result.stderr) == (0, "0\n", "")
 
 
-def test_tensorflow_alone_is_noisy():
+def test_tensorflow_alone_is_noisy(fresh):
     """Guards the test above: if TensorFlow ever starts quietly, the capture can go."""
-    result = run_python("import tensorflow")
+    result = fresh["logs on"]
+    assert result.returncode == 0, result.stderr
     assert "absl::InitializeLog" in result.stderr or "cuda" in result.stderr.lower()
 
 
-def test_logs_can_be_shown_on_request():
-    result = run_python("import cnnlib", CNNLIB_TF_LOGS="1")
-    assert result.stderr != ""
+def test_logs_can_be_shown_on_request(fresh):
+    """CNNLIB_TF_LOGS=1 leaves TensorFlow's start-up lines on stderr, and cnnlib keeps none."""
+    result = fresh["logs on"]
+    assert (result.returncode, result.stdout) == (0, "''\n") and result.stderr != ""
 
 
 @pytest.mark.parametrize(("value", "quick"), [("1", True), ("true", True), ("ON", True),
