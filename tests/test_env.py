@@ -1,18 +1,15 @@
 """Quiet TensorFlow import, quick mode, seeding and the environment report."""
 
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
 import cnnlib
 from cnnlib import config
 
-# Each of these starts a fresh Python that imports TensorFlow (seconds of CPU each): they are
-# started together, once, and run side by side; the tests below read their results.
-FRESH_PROCESSES = {
+# Each of these is a fresh Python that imports TensorFlow (seconds of CPU): conftest starts them
+# as soon as the tests are collected, beside the other tests, and the fixture fresh_pythons
+# gives their results (name -> (environment added, code)).
+FRESH_PYTHONS = {
     "default": ({}, "import os, cnnlib, tensorflow as tf\n"
                     "print(float(tf.reduce_sum(tf.nn.conv2d(tf.ones((1, 5, 5, 1)),"
                     " tf.ones((3, 3, 1, 1)), 1, 'VALID'))))\n"
@@ -25,47 +22,27 @@ FRESH_PROCESSES = {
 }
 
 
-@pytest.fixture(scope="module")
-def fresh():
-    """name -> CompletedProcess of each of FRESH_PROCESSES, without the caller's TF_ variables."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "CNNLIB_TF"))}
-    running = {name: subprocess.Popen([sys.executable, "-c", code], env={**base, **env},
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-               for name, (env, code) in FRESH_PROCESSES.items()}
-    results = {}
-    for name, process in running.items():
-        try:
-            stdout, stderr = process.communicate(timeout=180)
-        except subprocess.TimeoutExpired:
-            for other in running.values():
-                other.kill()
-            raise
-        results[name] = subprocess.CompletedProcess(process.args, process.returncode, stdout,
-                                                    stderr)
-    return results
-
-
-def test_import_cnnlib_leaves_stderr_empty_and_onednn_on(fresh):
-    result = fresh["default"]
+def test_import_cnnlib_leaves_stderr_empty_and_onednn_on(fresh_pythons):
+    result = fresh_pythons["default"]
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.splitlines() == ["81.0", "1", "True"]
 
 
-def test_an_explicit_onednn_setting_is_kept(fresh):
-    result = fresh["onednn off"]
+def test_an_explicit_onednn_setting_is_kept(fresh_pythons):
+    result = fresh_pythons["onednn off"]
     assert (result.returncode, result.stdout, result.stderr) == (0, "0\n", "")
 
 
-def test_tensorflow_alone_is_noisy(fresh):
+def test_tensorflow_alone_is_noisy(fresh_pythons):
     """Guards the test above: if TensorFlow ever starts quietly, the capture can go."""
-    result = fresh["logs on"]
+    result = fresh_pythons["logs on"]
     assert result.returncode == 0, result.stderr
     assert "absl::InitializeLog" in result.stderr or "cuda" in result.stderr.lower()
 
 
-def test_logs_can_be_shown_on_request(fresh):
+def test_logs_can_be_shown_on_request(fresh_pythons):
     """CNNLIB_TF_LOGS=1 leaves TensorFlow's start-up lines on stderr, and cnnlib keeps none."""
-    result = fresh["logs on"]
+    result = fresh_pythons["logs on"]
     assert (result.returncode, result.stdout) == (0, "''\n") and result.stderr != ""
 
 
