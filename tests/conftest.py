@@ -283,3 +283,61 @@ def autograded(background_grading, request):
             ",".join(row.split(",")[i] for i in (0, 3, 9, 10)) for row in handed_in] + [
             f"blank: {len(blank)} notebooks, scores {sorted({row[9] for row in blank})}"]
     return course
+
+
+# --- Fresh Python processes, started as soon as the tests are known ----------------------------
+
+_FRESH_PYTHONS = {}  # test module name -> {name: running process}
+
+
+def _start_fresh_pythons(module):
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "CNNLIB_TF"))}
+    return {name: subprocess.Popen([sys.executable, "-c", code], env={**base, **env},
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for name, (env, code) in module.FRESH_PYTHONS.items()}
+
+
+def pytest_collection_finish(session):
+    """Start the ``FRESH_PYTHONS`` of the test modules whose selected tests use the
+    ``fresh_pythons`` fixture now: each imports TensorFlow for seconds, on a core that this
+    process leaves free, while the other tests run."""
+    if session.config.option.collectonly:
+        return
+    for item in session.items:
+        module = getattr(item, "module", None)
+        if ("fresh_pythons" in getattr(item, "fixturenames", ())
+                and module.__name__ not in _FRESH_PYTHONS):
+            _FRESH_PYTHONS[module.__name__] = _start_fresh_pythons(module)
+
+
+@pytest.fixture(scope="module")
+def fresh_pythons(request):
+    """name -> CompletedProcess of each of the test module's ``FRESH_PYTHONS`` (name ->
+    (environment, code)), run by ``python -c code`` with ``environment`` added to this one less
+    its ``TF_`` and ``CNNLIB_TF`` variables, and started as soon as the tests were collected."""
+    return fresh_python_results(request.module)
+
+
+def fresh_python_results(module, timeout=300):
+    """Wait for the ``FRESH_PYTHONS`` of ``module`` (started now if they were not)."""
+    running = _FRESH_PYTHONS.pop(module.__name__, None) or _start_fresh_pythons(module)
+    results = {}
+    try:
+        for name, process in running.items():
+            stdout, stderr = process.communicate(timeout=timeout)
+            results[name] = subprocess.CompletedProcess(process.args, process.returncode, stdout,
+                                                        stderr)
+    finally:
+        for process in running.values():
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    return results
+
+
+def pytest_unconfigure(config):
+    for running in _FRESH_PYTHONS.values():  # started, but their tests did not run
+        for process in running.values():
+            if process.poll() is None:
+                process.kill()
+            process.communicate()

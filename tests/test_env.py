@@ -1,67 +1,68 @@
 """Quiet TensorFlow import, quick mode, seeding and the environment report."""
 
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
 import cnnlib
 from cnnlib import config
 
+# Each of these is a fresh Python that imports TensorFlow (seconds of CPU): conftest starts them
+# as soon as the tests are collected, beside the other tests, and the fixture fresh_pythons
+# gives their results (name -> (environment added, code)).
+FRESH_PYTHONS = {
+    "default": ({}, "import os, cnnlib, tensorflow as tf\n"
+                    "print(float(tf.reduce_sum(tf.nn.conv2d(tf.ones((1, 5, 5, 1)),"
+                    " tf.ones((3, 3, 1, 1)), 1, 'VALID'))))\n"
+                    "print(os.environ.get('TF_ENABLE_ONEDNN_OPTS'))\n"),
+    # TensorFlow's info lines on: whether it writes any by default depends on its version
+    # (Colab's 2.20 may not), so the capture is checked with them switched on.
+    "tf info on": ({"TF_CPP_MIN_LOG_LEVEL": "0"},
+                   "import cnnlib\nprint('oneDNN' in cnnlib._tf.startup_log)\n"),
+    # Jupyter prints Python warnings through sys.stderr, not descriptor 2.
+    "python warnings": ({}, "import io, sys\nsys.stderr = io.StringIO()\nimport cnnlib\n"
+                            "print(repr(sys.stderr.getvalue()))\n"),
+    "onednn off": ({"TF_ENABLE_ONEDNN_OPTS": "0"},
+                   "import os, cnnlib\nprint(os.environ['TF_ENABLE_ONEDNN_OPTS'])"),
+    # With CNNLIB_TF_LOGS=1, `import cnnlib` is a plain `import tensorflow`.
+    "logs on": ({"CNNLIB_TF_LOGS": "1"}, "import cnnlib\nprint(repr(cnnlib._tf.startup_log))"),
+}
 
-def run_python(code, **env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "CNNLIB_TF"))}
-    environment.update(env)
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=environment, timeout=120, check=True)
 
-
-def test_import_cnnlib_leaves_stderr_empty_and_onednn_on():
-    result = run_python(
-        "import os, cnnlib, tensorflow as tf\n"
-        "print(float(tf.reduce_sum(tf.nn.conv2d(tf.ones((1, 5, 5, 1)), tf.ones((3, 3, 1, 1)),"
-        " 1, 'VALID'))))\n"
-        "print(os.environ.get('TF_ENABLE_ONEDNN_OPTS'))\n")
-    assert result.stderr == ""
+def test_import_cnnlib_leaves_stderr_empty_and_onednn_on(fresh_pythons):
+    result = fresh_pythons["default"]
+    assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.splitlines() == ["81.0", "1"]
 
 
-def test_tensorflow_lines_are_captured_not_shown():
-    """With TensorFlow's info lines on, they land in startup_log, not on stderr. (Whether
-    TensorFlow writes anything by default depends on its version: Colab's 2.20 may not.)"""
-    result = run_python("import cnnlib\n"
-                        "print('oneDNN' in cnnlib._tf.startup_log)\n",
-                        TF_CPP_MIN_LOG_LEVEL="0")
-    assert (result.stdout, result.stderr) == ("True\n", "")
+def test_tensorflow_lines_are_captured_not_shown(fresh_pythons):
+    """With TensorFlow's info lines on, they land in startup_log, not on stderr."""
+    result = fresh_pythons["tf info on"]
+    assert (result.returncode, result.stdout, result.stderr) == (0, "True\n", "")
 
 
-def test_import_cnnlib_shows_no_python_warning_in_a_notebook():
-    """Jupyter prints Python warnings through sys.stderr, not descriptor 2: none may come from
-    the import (Keras 3.13 with NumPy 1.26 warned a FutureWarning about np.object)."""
-    result = run_python("import io, sys\n"
-                        "sys.stderr = io.StringIO()\n"
-                        "import cnnlib\n"
-                        "print(repr(sys.stderr.getvalue()))\n")
-    assert result.stdout == "''\n"
+def test_import_cnnlib_shows_no_python_warning_in_a_notebook(fresh_pythons):
+    """No Python warning may come from the import (Keras 3.13 with NumPy 1.26 warned a
+    FutureWarning about np.object)."""
+    result = fresh_pythons["python warnings"]
+    assert (result.returncode, result.stdout) == (0, "''\n")
 
 
-def test_an_explicit_onednn_setting_is_kept():
-    result = run_python("import os, cnnlib\nprint(os.environ['TF_ENABLE_ONEDNN_OPTS'])",
-                        TF_ENABLE_ONEDNN_OPTS="0")
-    assert (result.stdout, result.stderr) == ("0\n", "")
+def test_an_explicit_onednn_setting_is_kept(fresh_pythons):
+    result = fresh_pythons["onednn off"]
+    assert (result.returncode, result.stdout, result.stderr) == (0, "0\n", "")
 
 
-def test_tensorflow_alone_is_noisy():
+def test_tensorflow_alone_is_noisy(fresh_pythons):
     """Guards the test above: if TensorFlow ever starts quietly, the capture can go."""
-    result = run_python("import tensorflow")
+    result = fresh_pythons["logs on"]
+    assert result.returncode == 0, result.stderr
     assert "absl::InitializeLog" in result.stderr or "cuda" in result.stderr.lower()
 
 
-def test_logs_can_be_shown_on_request():
-    result = run_python("import cnnlib", CNNLIB_TF_LOGS="1")
-    assert result.stderr != ""
+def test_logs_can_be_shown_on_request(fresh_pythons):
+    """CNNLIB_TF_LOGS=1 leaves TensorFlow's start-up lines on stderr, and cnnlib keeps none."""
+    result = fresh_pythons["logs on"]
+    assert (result.returncode, result.stdout) == (0, "''\n") and result.stderr != ""
 
 
 @pytest.mark.parametrize(("value", "quick"), [("1", True), ("true", True), ("ON", True),

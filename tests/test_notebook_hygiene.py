@@ -5,7 +5,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -15,6 +14,7 @@ from conftest import NOTEBOOKS, REPO
 
 sys.path.insert(0, str(REPO / "tools"))
 import nbformat  # noqa: E402
+import sync_repo_url  # noqa: E402
 from execute_notebooks import (  # noqa: E402
     KERNEL,
     KERNELSPEC,
@@ -55,10 +55,8 @@ def test_notebook_structure(path):
     assert code[1].lstrip().startswith("import cnnlib"), "the second code cell imports cnnlib first"
 
 
-def test_repository_url_has_one_source():
-    result = subprocess.run([sys.executable, str(REPO / "tools" / "sync_repo_url.py"), "--check"],
-                            capture_output=True, text=True)
-    assert result.returncode == 0, f"run `make sync-url`:\n{result.stdout}"
+def test_repository_url_has_one_source(capsys):
+    assert sync_repo_url.main(["--check"]) == 0, f"run `make sync-url`:\n{capsys.readouterr().out}"
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)

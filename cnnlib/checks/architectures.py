@@ -2,12 +2,16 @@
 
 Like the checks of notebooks 00-06, each check is one call in the notebook,
 ``checks.check_partial_conv_params(partial_conv_params)``; the reference, the cases and the
-hints live here.  The references count with :mod:`cnnlib.arithmetic`; the tests compare them
-with the models that :func:`cnnlib.models.lenet5` and :func:`cnnlib.models.alexnet` build.
+hints live here.  The parameter counts are read from the models that :func:`cnnlib.models.lenet5`
+and :func:`cnnlib.models.alexnet` build (Keras' ``count_params``), so they are the library's
+models' counts by construction; the feature-map sizes are computed with :mod:`cnnlib.arithmetic`
+and the tests compare them with the models.
 Single-number answers are compared with hashes (:func:`~cnnlib.checks.core.answer_hash`), and
 so are the known wrong answers that get a specific hint, so reading this module does not give
 the answers away.
 """
+
+import functools
 
 import numpy as np
 
@@ -94,22 +98,11 @@ _LENET_LAYERS = ("C1", "C3", "C5", "F6", "output")
 
 def _lenet5_params(input_shape, classes):
     """Parameters of the layers of ``cnnlib.models.lenet5(input_shape, classes)`` that have
-    any, counted with :mod:`cnnlib.arithmetic`."""
-    from cnnlib import arithmetic
+    any, as Keras counts them in the built model."""
+    from cnnlib.models import lenet5
 
-    height, width, channels = input_shape
-    sizes = []
-    for n in (height, width):
-        n = arithmetic.pool_output_size(arithmetic.conv_output_size(n, 5), 2)  # C1, S2
-        n = arithmetic.pool_output_size(arithmetic.conv_output_size(n, 5), 2)  # C3, S4
-        sizes.append(arithmetic.conv_output_size(n, 5))  # C5
-    return {
-        "C1": arithmetic.conv_params(5, channels, 6),
-        "C3": arithmetic.conv_params(5, 6, 16),
-        "C5": arithmetic.conv_params(5, 16, 120),
-        "F6": arithmetic.dense_params(120 * sizes[0] * sizes[1], 84),
-        "output": arithmetic.dense_params(84, classes),
-    }
+    model = lenet5(tuple(input_shape), classes)
+    return {layer.name: layer.count_params() for layer in model.layers if layer.count_params()}
 
 
 _LENET_HINTS = {
@@ -239,17 +232,18 @@ def check_alexnet_feature_sizes(fn):
 # Notebook 10, exercise 2: where AlexNet's parameters are ------------------------------------
 
 
+@functools.cache
 def _alexnet_param_split(input_size, classes):
     """(parameters of the convolutions, parameters of the dense layers) of
-    ``cnnlib.models.alexnet((input_size, input_size, 3), classes)``."""
-    from cnnlib import arithmetic
+    ``cnnlib.models.alexnet((input_size, input_size, 3), classes)``, as Keras counts them in
+    the built model (cached: building AlexNet allocates its 60 million weights)."""
+    import keras
 
-    convolutions = [(11, 3, 96), (5, 96, 256), (3, 256, 384), (3, 384, 384), (3, 384, 256)]
-    conv = sum(arithmetic.conv_params(*layer) for layer in convolutions)
-    pool5 = _alexnet_feature_sizes(input_size)[-1]
-    dense = (arithmetic.dense_params(pool5 * pool5 * 256, 4096)
-             + arithmetic.dense_params(4096, 4096) + arithmetic.dense_params(4096, classes))
-    return conv, dense
+    from cnnlib.models import alexnet
+
+    model = alexnet((input_size, input_size, 3), classes)
+    return tuple(sum(layer.count_params() for layer in model.layers if isinstance(layer, kind))
+                 for kind in (keras.layers.Conv2D, keras.layers.Dense))
 
 
 _TWO_TOWER_CONV_PARAMS = 2_334_080  # conv2, conv4 and conv5 see half the maps (two GPUs)
