@@ -7,7 +7,13 @@
 - :func:`with_augmentation`: the model to train, the augmentation followed by the network (the
   two share their weights, so the network itself is evaluated on untouched images);
 - :func:`compile_classifier`: compiles a softmax classifier for integer labels, with Adam or SGD
-  with momentum.
+  with momentum, and optionally label smoothing;
+- :func:`warmup_cosine`: a learning rate that rises linearly from ``start`` to ``peak`` in
+  ``warmup_steps`` and then falls along half a cosine to ``final`` at ``total_steps`` (a Keras
+  ``CosineDecay`` schedule; with a short warm-up and ``final=0`` it is the shape of the
+  "one-cycle" policy of Smith and Topin, 2019);
+- :class:`SparseCrossentropy`: the cross-entropy of integer labels with label smoothing
+  (Szegedy et al. 2016), which Keras offers only for one-hot labels.
 
 Train the result with :func:`cnnlib.train.fit`:
 
@@ -26,12 +32,15 @@ from cnnlib._validation import (
     check_instance,
     check_int,
     check_model,
+    check_positive_int,
+    check_rate,
     check_real,
     check_str,
     describe,
 )
 
-__all__ = ["CIFAR_SHIFT", "augmentation", "compile_classifier", "with_augmentation"]
+__all__ = ["CIFAR_SHIFT", "SparseCrossentropy", "augmentation", "compile_classifier",
+           "warmup_cosine", "with_augmentation"]
 
 CIFAR_SHIFT = 4 / 32  # shifts of up to 4 pixels of a 32x32 image
 
@@ -98,13 +107,67 @@ def with_augmentation(model, augment, name=None):
     return keras.Model(inputs, model(augment(inputs)), name=name or model.name)
 
 
+def warmup_cosine(peak, total_steps, *, warmup_steps=0, start=0.0, final=0.0):
+    """A learning-rate schedule: a linear warm-up, then a cosine decay (a Keras schedule).
+
+    Step ``s`` (counted from 0, one step per batch) gets the learning rate
+
+    - ``start + (peak - start) * s / warmup_steps`` while ``s < warmup_steps``;
+    - ``final + (peak - final) * (1 + cos(pi * t)) / 2`` after that, with
+      ``t = (s - warmup_steps) / (total_steps - warmup_steps)``, which falls from ``peak`` to
+      ``final`` at ``s = total_steps``;
+    - ``final`` from ``total_steps`` on.
+
+    The warm-up lets a large peak rate start gently while batch norm's statistics and Adam's
+    moment estimates settle (Goyal et al. 2017); the cosine spends the last steps at small rates,
+    where the weights settle. Returns a ``keras.optimizers.schedules.CosineDecay``, which takes
+    the place of a number wherever Keras takes a learning rate.
+    """
+    peak = check_real("peak", peak, 0, min_open=True)
+    total_steps = check_positive_int("total_steps", total_steps)
+    warmup_steps = check_int("warmup_steps", warmup_steps, 0, total_steps - 1)
+    start = check_real("start", start, 0, peak)
+    final = check_real("final", final, 0, peak)
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=start if warmup_steps else peak,
+        decay_steps=total_steps - warmup_steps, alpha=final / peak, warmup_target=peak,
+        warmup_steps=warmup_steps, name="warmup_cosine")
+
+
+class SparseCrossentropy(keras.losses.Loss):
+    """Cross-entropy of integer labels and predicted probabilities, with label smoothing.
+
+    With ``label_smoothing = eps`` and ``K`` classes the target of an example of class ``c`` is
+    ``1 - eps + eps / K`` for class ``c`` and ``eps / K`` for every other class (Szegedy et al.
+    2016, section 7), so the loss is ``-(1 - eps) log p_c - (eps / K) sum_k log p_k``: the
+    network is no longer pushed to make its largest probability 1, which keeps the logits
+    small and often generalises a little better. ``eps = 0`` is Keras's
+    ``sparse_categorical_crossentropy``. Labels of shape ``(N,)`` or ``(N, 1)``.
+    """
+
+    def __init__(self, label_smoothing=0.0, name="sparse_crossentropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.label_smoothing = check_rate("label_smoothing", label_smoothing)
+
+    def call(self, y_true, y_pred):
+        classes = keras.ops.shape(y_pred)[-1]
+        labels = keras.ops.reshape(keras.ops.cast(y_true, "int32"), (-1,))
+        return keras.losses.categorical_crossentropy(
+            keras.ops.one_hot(labels, classes, dtype=y_pred.dtype), y_pred,
+            label_smoothing=self.label_smoothing)
+
+    def get_config(self):
+        return {**super().get_config(), "label_smoothing": self.label_smoothing}
+
+
 def compile_classifier(model, learning_rate=1e-3, *, optimizer="adam", momentum=0.9,
-                       weight_decay=None, run_eagerly=False):
+                       weight_decay=None, label_smoothing=0.0, run_eagerly=False):
     """Compile a softmax classifier for integer labels and return it.
 
     Loss ``sparse_categorical_crossentropy`` (labels ``0 .. classes-1``, the model outputs
-    probabilities), metric ``accuracy``. ``optimizer`` is ``"adam"`` or ``"sgd"`` (SGD with
-    ``momentum``, 0.9 as in AlexNet, VGG and ResNet); ``learning_rate`` is a number or a
+    probabilities), metric ``accuracy``; with ``label_smoothing`` > 0 the loss is
+    :class:`SparseCrossentropy` with that smoothing. ``optimizer`` is ``"adam"`` or ``"sgd"``
+    (SGD with ``momentum``, 0.9 as in AlexNet, VGG and ResNet); ``learning_rate`` is a number or a
     ``keras.optimizers.schedules.LearningRateSchedule``. ``weight_decay`` is Keras's *decoupled*
     decay (the weights shrink by ``learning_rate * weight_decay`` per step), not an L2 term in the
     loss. ``run_eagerly=True`` skips compiling a graph, which pays off for a handful of steps.
@@ -120,12 +183,14 @@ def compile_classifier(model, learning_rate=1e-3, *, optimizer="adam", momentum=
     momentum = check_real("momentum", momentum, 0, 1, max_open=True)
     if weight_decay is not None:
         weight_decay = check_real("weight_decay", weight_decay, 0)
+    label_smoothing = check_rate("label_smoothing", label_smoothing)
     check_bool("run_eagerly", run_eagerly)
     if optimizer == "adam":
         chosen = keras.optimizers.Adam(learning_rate=learning_rate, weight_decay=weight_decay)
     else:
         chosen = keras.optimizers.SGD(learning_rate=learning_rate, momentum=momentum,
                                       weight_decay=weight_decay)
-    model.compile(optimizer=chosen, loss="sparse_categorical_crossentropy", metrics=["accuracy"],
-                  run_eagerly=run_eagerly)
+    loss = (SparseCrossentropy(label_smoothing) if label_smoothing
+            else "sparse_categorical_crossentropy")
+    model.compile(optimizer=chosen, loss=loss, metrics=["accuracy"], run_eagerly=run_eagerly)
     return model

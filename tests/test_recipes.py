@@ -164,8 +164,91 @@ def test_with_augmentation_rejects_bad_arguments():
     ((None,), {"weight_decay": -1e-4}, ValueError, "weight_decay"),
     ((None,), {"weight_decay": "1e-4"}, TypeError, "weight_decay"),
     ((None,), {"run_eagerly": "yes"}, TypeError, "run_eagerly"),
+    ((None,), {"label_smoothing": 1.0}, ValueError, "label_smoothing"),
+    ((None,), {"label_smoothing": "0.1"}, TypeError, "label_smoothing"),
 ])
 def test_compile_classifier_rejects_bad_arguments(args, kwargs, error, argument):
     args = tuple(tiny_network() if arg is None else arg for arg in args)
     with pytest.raises(error, match=argument):
         recipes.compile_classifier(*args, **kwargs)
+
+
+def schedule_values(schedule, steps):
+    return [float(schedule(step)) for step in steps]
+
+
+def test_warmup_cosine_rises_linearly_then_falls_along_a_cosine():
+    schedule = recipes.warmup_cosine(0.01, 100, warmup_steps=20, start=0.001, final=0.0005)
+    assert isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule)
+    steps = [0, 5, 10, 20, 40, 60, 80, 100, 150]
+    expected = [
+        0.001,                            # start
+        0.001 + 0.009 * 5 / 20,           # a quarter of the warm-up
+        0.0055,                           # half of it
+        0.01,                             # the peak
+        0.0005 + 0.0095 * (1 + np.cos(np.pi / 4)) / 2,  # a quarter of the decay
+        0.0005 + 0.0095 / 2,              # half of it
+        0.0005 + 0.0095 * (1 + np.cos(3 * np.pi / 4)) / 2,
+        0.0005,                           # the end: final
+        0.0005,                           # and after it
+    ]
+    np.testing.assert_allclose(schedule_values(schedule, steps), expected, rtol=1e-5)
+
+
+def test_warmup_cosine_without_warmup_starts_at_the_peak():
+    schedule = recipes.warmup_cosine(0.2, 10)
+    np.testing.assert_allclose(schedule_values(schedule, [0, 5, 10, 12]),
+                               [0.2, 0.1, 0.0, 0.0], atol=1e-7)
+    assert float(recipes.warmup_cosine(0.2, 10, warmup_steps=4)(0)) == 0.0
+
+
+@pytest.mark.parametrize(("args", "kwargs", "error", "argument"), [
+    ((0, 10), {}, ValueError, "peak"),
+    ((0.1, 0), {}, ValueError, "total_steps"),
+    ((0.1, 10.0), {}, TypeError, "total_steps"),
+    ((0.1, 10), {"warmup_steps": 10}, ValueError, "warmup_steps"),
+    ((0.1, 10), {"warmup_steps": -1}, ValueError, "warmup_steps"),
+    ((0.1, 10), {"start": 0.2}, ValueError, "start"),
+    ((0.1, 10), {"final": 0.2}, ValueError, "final"),
+    ((0.1, 10), {"final": -0.01}, ValueError, "final"),
+])
+def test_warmup_cosine_rejects_bad_arguments(args, kwargs, error, argument):
+    with pytest.raises(error, match=argument):
+        recipes.warmup_cosine(*args, **kwargs)
+
+
+PROBABILITIES = np.array([[0.7, 0.2, 0.1], [0.25, 0.25, 0.5]], "float32")
+LABELS = np.array([0, 2])
+
+
+def smoothed_loss_by_hand(eps):
+    """-(1 - eps) log p_label - (eps / K) sum_k log p_k, averaged over the examples."""
+    logs = np.log(PROBABILITIES.astype("float64"))
+    per_example = (-(1 - eps) * logs[np.arange(2), LABELS] - eps / 3 * logs.sum(axis=1))
+    return per_example.mean()
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.1, 0.3])
+def test_label_smoothing_gives_the_smoothed_cross_entropy(eps):
+    loss = recipes.SparseCrossentropy(eps)
+    value = float(loss(LABELS, PROBABILITIES))
+    assert value == pytest.approx(smoothed_loss_by_hand(eps), rel=1e-5)
+    assert float(loss(LABELS[:, None], PROBABILITIES)) == pytest.approx(value)  # (N, 1) labels
+    assert recipes.SparseCrossentropy.from_config(loss.get_config()).label_smoothing == eps
+    # 0.7 -> 0.8 of the first example's target for eps = 0.3: the loss of a target (0.8, .1, .1)
+    if eps == 0.3:
+        target = np.array([0.8, 0.1, 0.1])
+        first = float(recipes.SparseCrossentropy(eps)(LABELS[:1], PROBABILITIES[:1]))
+        assert first == pytest.approx(-(target * np.log([0.7, 0.2, 0.1])).sum(), rel=1e-5)
+
+
+def test_compile_classifier_wires_label_smoothing_into_the_loss():
+    inputs = keras.Input((3,))
+    identity = keras.Model(inputs, keras.layers.Identity()(inputs))  # outputs its input
+    for eps in [0.0, 0.2]:
+        model = recipes.compile_classifier(identity, label_smoothing=eps)
+        assert (model.loss == "sparse_categorical_crossentropy") == (eps == 0)
+        measured = model.evaluate(PROBABILITIES, LABELS, verbose=0, return_dict=True)["loss"]
+        assert measured == pytest.approx(smoothed_loss_by_hand(eps), rel=1e-5)
+    with pytest.raises(ValueError, match="label_smoothing"):
+        recipes.SparseCrossentropy(-0.1)

@@ -9,6 +9,8 @@ The builders ``alexnet``, ``vgg``, ``googlenet`` and ``resnet`` share their modu
 ``cnnlib.models.vgg`` is the function; import module-level names from the module itself
 (``from cnnlib.models.resnet import ZeroPadShortcut``).
 
+- :mod:`cnnlib.models.fast`: ``fast_cnn``, the small batch-normalised network of the course's
+  fast recipe (:mod:`cnnlib.speedrun`), notebooks 08 and 20;
 - :mod:`cnnlib.models.pattern`: ``pattern_cnn``, ``pattern_string``: the lecture's pattern
   INPUT -> [[CONV -> RELU]*N -> POOL?]*M -> [FC -> RELU]*K -> FC, notebook 08;
 - :mod:`cnnlib.models.lenet`: ``lenet5`` (LeCun et al. 1998), notebook 09;
@@ -36,6 +38,7 @@ from cnnlib.models.efficientnet import (
     efficientnet_b0,
     squeeze_excite,
 )
+from cnnlib.models.fast import fast_cnn
 from cnnlib.models.googlenet import INCEPTION_MODULES, InceptionConfig, googlenet, inception_macs
 from cnnlib.models.lenet import lenet5
 from cnnlib.models.mobilenet import MOBILENET_V2_STAGES, mobilenet_v2
@@ -69,6 +72,7 @@ __all__ = [
     "convnext_tiny",
     "efficientnet",
     "efficientnet_b0",
+    "fast_cnn",
     "googlenet",
     "inception_macs",
     "lenet5",
