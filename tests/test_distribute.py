@@ -55,11 +55,13 @@ def mirrored():
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_split_cpu_makes_logical_devices_and_refuses_late_changes(mirrored):
     assert mirrored["devices"] == ["/device:CPU:0", "/device:CPU:1"]
     assert "restart the kernel" in mirrored["late"] and "split_cpu(3)" in mirrored["late"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("batch_norm", ["None", "synchronized"])
 def test_two_replicas_match_one_device_at_the_same_global_batch(mirrored, batch_norm):
     replicas, per_replica, difference, replica_loss, one_loss = mirrored[batch_norm]
@@ -68,11 +70,13 @@ def test_two_replicas_match_one_device_at_the_same_global_batch(mirrored, batch_
     assert replica_loss == pytest.approx(one_loss, abs=1e-5)
 
 
+@pytest.mark.slow
 def test_per_replica_batch_norm_differs_from_one_device(mirrored):
     """Each replica normalises with its own 8 images: not the 16-image statistics."""
     assert mirrored["per-replica"][2] > 100 * REPLICA_TOLERANCE
 
 
+@pytest.mark.slow
 def test_two_workers_on_localhost_match_one_process():
     run = multiworker.run_workers(2, steps=8, global_batch=16, timeout=240)
     reference, losses = multiworker.reference_run(steps=8, global_batch=16)
@@ -87,6 +91,7 @@ def test_two_workers_on_localhost_match_one_process():
     assert distribute.max_weight_difference(untrained, reference) > 1e-2
 
 
+@pytest.mark.slow
 def test_a_dying_worker_is_reported_and_the_other_stopped():
     with pytest.raises(multiworker.WorkerError, match=r"worker 0 of 2 exited with code 2.*"
                        r"the others were stopped[\s\S]*asked to fail"):
