@@ -91,16 +91,33 @@ def test_two_workers_on_localhost_match_one_process():
     assert distribute.max_weight_difference(untrained, reference) > 1e-2
 
 
+@pytest.fixture
+def started(monkeypatch):
+    """The worker processes that run_workers starts, to check that none is left running."""
+    processes = []
+    popen = subprocess.Popen
+
+    def recording_popen(*args, **kwargs):
+        processes.append(popen(*args, **kwargs))
+        return processes[-1]
+
+    monkeypatch.setattr(multiworker.subprocess, "Popen", recording_popen)
+    return processes
+
+
 @pytest.mark.slow
-def test_a_dying_worker_is_reported_and_the_other_stopped():
+def test_a_dying_worker_is_reported_and_the_other_stopped(started):
     with pytest.raises(multiworker.WorkerError, match=r"worker 0 of 2 exited with code 2.*"
                        r"the others were stopped[\s\S]*asked to fail"):
         multiworker.run_workers(2, steps=2, global_batch=4, fail_worker=0, timeout=240)
+    assert len(started) == 2 and all(p.poll() is not None for p in started)
+    assert started[1].returncode != 0  # killed, not finished
 
 
-def test_a_timeout_stops_every_worker():
+def test_a_timeout_stops_every_worker(started):
     with pytest.raises(multiworker.WorkerError, match=r"did not finish within 0.5 s"):
         multiworker.run_workers(2, steps=2, global_batch=4, timeout=0.5)
+    assert len(started) == 2 and all(p.poll() is not None for p in started)
 
 
 @pytest.mark.parametrize("config, message", [
