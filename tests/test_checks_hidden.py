@@ -24,11 +24,12 @@ from cnnlib.checks import (
     nb03_image_filtering,
     nb05_channels_cost,
     resnet,
+    scale,
     transfer,
     vgg,
 )
 
-NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[01][0-9]-*.ipynb"))
+NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
@@ -130,6 +131,8 @@ LIBRARY = {
     "grad_cam_combine": explain._grad_cam_combine,
     "trainable_counts": transfer._trainable_counts,
     "batch_norm_forward": transfer._batch_norm_forward,
+    "warmup_cosine_lr": scale._warmup_cosine_lr,
+    "smoothed_targets": scale._smoothed_targets,
 }
 
 

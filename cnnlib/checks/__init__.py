@@ -20,7 +20,8 @@ shows it.
   :mod:`cnnlib.checks.googlenet` (12), :mod:`cnnlib.checks.resnet` (13),
   :mod:`cnnlib.checks.comparing` (14), :mod:`cnnlib.checks.applications` (15),
   :mod:`cnnlib.checks.explain` (16), :mod:`cnnlib.checks.transfer` (17),
-  :mod:`cnnlib.checks.batchnorm` (18), :mod:`cnnlib.checks.efficient` (19).
+  :mod:`cnnlib.checks.batchnorm` (18), :mod:`cnnlib.checks.efficient` (19),
+  :mod:`cnnlib.checks.scale` (20).
 
 Adding a check is two edits: write ``check_xxx(fn)`` in the notebook's module (a reference, a
 list of :class:`Case`, the known mistakes as :class:`Mistake` objects with their hints, one call
@@ -84,6 +85,7 @@ from cnnlib.checks.resnet import (
     check_cifar_resnet_params,
     check_zero_pad_shortcut,
 )
+from cnnlib.checks.scale import check_smoothed_targets, check_warmup_cosine_lr
 from cnnlib.checks.transfer import check_batch_norm_forward, check_trainable_counts
 from cnnlib.checks.vgg import (
     check_stacked_conv_ratio,
@@ -138,6 +140,7 @@ __all__ = [
     "check_receptive_field_sizes",
     "check_reduced_conv_macs",
     "check_same_padding_split",
+    "check_smoothed_targets",
     "check_stacked_conv_ratio",
     "check_trainable_counts",
     "check_two_tower_conv_macs",
@@ -145,6 +148,7 @@ __all__ = [
     "check_values_per_image",
     "check_vgg_conv_layer",
     "check_vgg_params",
+    "check_warmup_cosine_lr",
     "check_zero_pad_shortcut",
     "conv_cases",
     "correlate_cases",
