@@ -29,9 +29,11 @@ __all__ = [
     "check_bool",
     "check_callable",
     "check_choice",
+    "check_class_labels",
     "check_classes",
     "check_colormap",
     "check_format",
+    "check_images",
     "check_initializer",
     "check_input_shape",
     "check_instance",
@@ -424,6 +426,29 @@ def check_paired_examples(x, y, x_name="x", y_name="y"):
     if lengths[0] == 0:
         raise ValueError(f"{x_name} must hold at least one example, got none")
     return lengths[0]
+
+
+def check_images(name, value):
+    """``value`` as an array of images, ``(N, H, W)`` or ``(N, H, W, C)`` integers or floats
+    (``uint8`` pixels or floats; the dtype is kept, booleans are refused)."""
+    images = check_array(name, value, (3, 4),
+                         layout="(N, height, width) or (N, height, width, channels)")
+    if images.dtype.kind == "b":
+        raise TypeError(f"{name} must hold images (integers or floats), got dtype {images.dtype}")
+    return images
+
+
+def check_class_labels(name, labels):
+    """``labels`` as an array of integer class labels 0, 1, 2, ... of shape ``(N,)`` or
+    ``(N, 1)`` (CIFAR-10's), when the number of classes is not known yet."""
+    array = np.asarray(labels)
+    if not (array.ndim == 1 or (array.ndim == 2 and array.shape[1] == 1)) \
+            or array.dtype.kind not in "iu":
+        raise ValueError(f"{name} must hold integer class labels of shape (N,) or (N, 1), got "
+                         f"{describe(labels)}")
+    if array.size and array.min() < 0:
+        raise ValueError(f"{name} must hold class labels 0, 1, 2, ..., got {array.min()}")
+    return array
 
 
 def check_labels(name, labels, classes):

@@ -25,19 +25,19 @@ dictionary describes the augmentation of a model (Keras layers) and of a pipelin
 
 import math
 
-import numpy as np
 import tensorflow as tf
 
 from cnnlib._validation import (
     check_array,
     check_bool,
+    check_class_labels,
+    check_images,
     check_instance,
     check_int,
     check_paired_examples,
     check_positive_int,
     check_real,
     check_tensor,
-    describe,
 )
 
 __all__ = ["AUGMENT_KEYS", "dataset", "random_affine"]
@@ -99,7 +99,9 @@ def random_affine(images, seed, *, flip=False, shift=0.0, rotation=0.0, zoom=0.0
     composed into one affine map per image (bilinear interpolation, zeros outside the image).
     All amounts 0 and ``flip=False`` return the images unchanged. Returns a float32 tensor.
     """
-    images = check_tensor("images", tf.convert_to_tensor(images, tf.float32))
+    if not tf.is_tensor(images):  # an array: its dtype checked here, its rank below
+        images = check_array("images", images, layout="(N, height, width, channels)")
+    images = check_tensor("images", tf.cast(images, tf.float32))
     seed = check_array("seed", seed, 1, layout="(2,)", kinds="iu")
     if seed.shape != (2,):
         raise ValueError(f"seed must hold two integers, got shape {seed.shape}")
@@ -118,14 +120,6 @@ def _augment_dict(augment):
                          + ", ".join(repr(key) for key in AUGMENT_KEYS))
     amounts = {"flip": False, "shift": 0.0, "rotation": 0.0, "zoom": 0.0, **augment}
     return _augment_arguments(*(amounts[key] for key in AUGMENT_KEYS))
-
-
-def _as_images(x):
-    """``x`` checked: ``(N, H, W)`` or ``(N, H, W, C)`` real images, the dtype kept."""
-    x = check_array("x", x, (3, 4), layout="(N, height, width) or (N, height, width, channels)")
-    if x.dtype.kind == "b":
-        raise TypeError(f"x must hold images (integers or floats), got dtype {x.dtype}")
-    return x
 
 
 def _to_float(images, labels):
@@ -158,14 +152,9 @@ def dataset(x, y, *, batch_size=128, training=False, augment=None, seed=0, cache
     first epoch. ``drop_remainder=True`` drops a last, smaller batch (useful when every batch must
     split evenly over several devices). Every pipeline ends with ``prefetch(tf.data.AUTOTUNE)``.
     """
-    x = _as_images(x)
+    x = check_images("x", x)
     count = check_paired_examples(x, y)
-    y = np.asarray(y)
-    if not (y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1)) or y.dtype.kind not in "iu":
-        raise ValueError(f"y must hold integer class labels of shape (N,) or (N, 1), got "
-                         f"{describe(y)}")
-    if y.min() < 0:
-        raise ValueError(f"y must hold class labels 0, 1, 2, ..., got {y.min()}")
+    y = check_class_labels("y", y)
     batch_size = check_positive_int("batch_size", batch_size)
     training = check_bool("training", training)
     amounts = _augment_dict(augment)

@@ -146,8 +146,9 @@ class SparseCrossentropy(keras.losses.Loss):
     """
 
     def __init__(self, label_smoothing=0.0, name="sparse_crossentropy", **kwargs):
-        super().__init__(name=name, **kwargs)
-        self.label_smoothing = check_rate("label_smoothing", label_smoothing)
+        label_smoothing = check_rate("label_smoothing", label_smoothing)
+        super().__init__(name=check_str("name", name, none=True), **kwargs)
+        self.label_smoothing = label_smoothing
 
     def call(self, y_true, y_pred):
         classes = keras.ops.shape(y_pred)[-1]

@@ -35,6 +35,8 @@ import tensorflow as tf
 from cnnlib import pipeline, recipes, train
 from cnnlib._validation import (
     check_bool,
+    check_class_labels,
+    check_images,
     check_instance,
     check_int,
     check_model,
@@ -225,7 +227,10 @@ def _test_dataset(test):
     if not isinstance(test, tuple | list) or len(test) != 2:
         raise TypeError(f"test must be a pair (x_test, y_test) or a tf.data.Dataset, got "
                         f"{describe(test)}")
-    return pipeline.dataset(*test, batch_size=_TEST_BATCH_SIZE)
+    x = check_images("test[0]", test[0])
+    check_paired_examples(x, test[1], "test[0]", "test[1]")
+    return pipeline.dataset(x, check_class_labels("test[1]", test[1]),
+                            batch_size=_TEST_BATCH_SIZE)
 
 
 def train_to_accuracy(model, train_data, test, *, epochs, target=0.985, time_limit=None,
@@ -236,7 +241,8 @@ def train_to_accuracy(model, train_data, test, *, epochs, target=0.985, time_lim
     ``train_data``: a pair ``(x, y)`` of NumPy arrays, trained by :func:`cnnlib.train.fit` with
     ``batch_size`` (the path of notebook 08), or a batched ``tf.data.Dataset`` such as
     :func:`cnnlib.pipeline.dataset` gives (then ``examples``, the number of training images in
-    one epoch, is required for the images-per-second figure). ``test``: a pair
+    one epoch, is required for the images-per-second figure; with arrays it is None or
+    ``len(x)``). ``test``: a pair
     ``(x_test, y_test)`` or a ``tf.data.Dataset``, evaluated after every epoch and not timed.
 
     Trains for at most ``epochs`` epochs (the budget that a learning-rate schedule was sized
@@ -252,12 +258,13 @@ def train_to_accuracy(model, train_data, test, *, epochs, target=0.985, time_lim
     seed = check_int("seed", seed, 0, 2**31 - 1)
     log = check_bool("log", log)
     name = model.name if name is None else check_str("name", name)
+    if examples is not None:
+        examples = check_positive_int("examples", examples)
     test_data = _test_dataset(test)
     if isinstance(train_data, tf.data.Dataset):
         if examples is None:
             raise ValueError("examples (the number of training images in one epoch) is "
                              "required when train_data is a tf.data.Dataset")
-        examples = check_positive_int("examples", examples)
         steps_per_epoch = int(train_data.cardinality())
         if steps_per_epoch <= 0:
             raise ValueError("train_data must be a finite dataset of known length, such as "
@@ -271,7 +278,11 @@ def train_to_accuracy(model, train_data, test, *, epochs, target=0.985, time_lim
             raise TypeError("train_data must be a pair (x, y) of arrays or a tf.data.Dataset, "
                             f"got {describe(train_data)}")
         x, y = train_data
-        examples = check_paired_examples(x, y)
+        count = check_paired_examples(x, y, "train_data[0]", "train_data[1]")
+        if examples is not None and examples != count:
+            raise ValueError(f"examples must be the number of training images, "
+                             f"len(train_data[0]) = {count}, or None, got {examples}")
+        examples = count
         batch_size = check_positive_int("batch_size", batch_size)
         steps_per_epoch = math.ceil(examples / batch_size)
         if isinstance(test, tf.data.Dataset):
@@ -312,8 +323,18 @@ def fast_recipe(x_train, y_train, x_test, y_test, *, target=0.985, time_limit=No
     batch_size = check_positive_int("batch_size", batch_size)
     learning_rate = check_real("learning_rate", learning_rate, 0, min_open=True)
     warmup = check_rate("warmup", warmup)
+    # the images and labels are checked under their own names before the pipelines are built
+    x_train, x_test = check_images("x_train", x_train), check_images("x_test", x_test)
     count = check_paired_examples(x_train, y_train, "x_train", "y_train")
     check_paired_examples(x_test, y_test, "x_test", "y_test")
+    y_train = check_class_labels("y_train", y_train)
+    y_test = check_class_labels("y_test", y_test)
+    # and so are the settings used only after the model is built (the clock checks target and
+    # time_limit; train_to_accuracy makes its own)
+    AccuracyClock(target, time_limit)
+    label_smoothing = check_rate("label_smoothing", label_smoothing)
+    bn_momentum = check_real("bn_momentum", bn_momentum, 0, 1, max_open=True)
+    check_bool("log", log)
     check_instance("augment", augment, dict | type(None), "None or a dict of augmentation "
                    "amounts, such as speedrun.FAST_AUGMENTATION")
     train_data = pipeline.dataset(x_train, y_train, batch_size=batch_size, training=True,

@@ -13,7 +13,19 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from cnnlib import arithmetic, checks, explain, models, release, train, transfer, viz  # noqa: E402
+from cnnlib import (  # noqa: E402
+    arithmetic,
+    checks,
+    explain,
+    models,
+    pipeline,
+    recipes,
+    release,
+    speedrun,
+    train,
+    transfer,
+    viz,
+)
 from cnnlib.checks import compare, grids  # noqa: E402
 from cnnlib.env import report  # noqa: E402
 
@@ -127,3 +139,70 @@ def test_the_check_machinery_checks_its_own_arguments():
         checks.check_value(3, name="answer", expected=3, hint_direction="yes")
     with pytest.raises(TypeError, match="^forbidden must be a tuple of dotted names"):
         checks.library_calls(abs, None)
+
+
+def test_random_affine_names_images_that_are_not_numbers():
+    with pytest.raises(TypeError, match="^images must be an array of real numbers, got dtype"):
+        pipeline.random_affine(None, (1, 2))
+    with pytest.raises(TypeError, match="^images must be an array of real numbers, got dtype"):
+        pipeline.random_affine(np.array([["a", "b"]]), (1, 2))
+
+
+def _digits(count=6):
+    rng = np.random.default_rng(0)
+    return rng.uniform(size=(count, 8, 8, 1)).astype("float32"), np.arange(count) % 3
+
+
+def test_train_to_accuracy_checks_examples_and_names_the_pairs_of_arrays():
+    inputs = keras.Input((8, 8, 1))
+    outputs = keras.layers.Dense(3, activation="softmax")(keras.layers.Flatten()(inputs))
+    model = recipes.compile_classifier(keras.Model(inputs, outputs))
+    x, y = _digits()
+    for examples in (0, 2.5, "6"):  # ignored, and so unchecked, with arrays before
+        with pytest.raises((TypeError, ValueError), match="^examples must be a positive integer"):
+            speedrun.train_to_accuracy(model, (x, y), (x, y), epochs=1, examples=examples)
+    with pytest.raises(ValueError, match=r"^examples must be the number of training images, "
+                                         r"len\(train_data\[0\]\) = 6, or None, got 5"):
+        speedrun.train_to_accuracy(model, (x, y), (x, y), epochs=1, examples=5, log=False)
+    with pytest.raises(ValueError, match=r"^train_data\[0\] and train_data\[1\] must have the "
+                                         "same number of examples, got 6 and 2"):
+        speedrun.train_to_accuracy(model, (x, y[:2]), (x, y), epochs=1, log=False)
+    with pytest.raises(ValueError, match=r"^test\[0\] and test\[1\] must have the same "):
+        speedrun.train_to_accuracy(model, (x, y), (x, y[:2]), epochs=1, log=False)
+    with pytest.raises(ValueError, match=r"^test\[0\] must be a 3 or 4-D array"):
+        speedrun.train_to_accuracy(model, (x, y), (x[:, 0, 0], y), epochs=1, log=False)
+    with pytest.raises(ValueError, match=r"^test\[1\] must hold integer class labels"):
+        speedrun.train_to_accuracy(model, (x, y), (x, y / 2), epochs=1, log=False)
+
+
+@pytest.mark.parametrize(
+    ("argument", "value", "error", "message"),
+    [
+        ("x_train", np.ones((6, 8)), ValueError, "^x_train must be a 3 or 4-D array"),
+        ("x_test", np.array(["a"] * 6), TypeError, "^x_test must be an array of real numbers"),
+        ("y_train", np.full(6, -1), ValueError, "^y_train must hold class labels 0, 1, 2"),
+        ("y_test", np.ones(6) / 2, ValueError, "^y_test must hold integer class labels"),
+        ("target", 1.5, ValueError, "^target must be a finite real number"),
+        ("time_limit", 0, ValueError, "^time_limit must be a finite real number > 0"),
+        ("label_smoothing", 1.0, ValueError, "^label_smoothing must be"),
+        ("bn_momentum", -0.1, ValueError, "^bn_momentum must be"),
+        ("log", "yes", TypeError, "^log must be True or False"),
+    ],
+)
+def test_fast_recipe_checks_every_argument_by_its_name_before_building(
+        monkeypatch, argument, value, error, message):
+    def build(*args, **kwargs):
+        pytest.fail(f"the network was built with {argument}={value!r}")
+
+    monkeypatch.setattr(speedrun, "fast_cnn", build)
+    x, y = _digits()
+    data = {"x_train": x, "y_train": y, "x_test": x, "y_test": y, argument: value}
+    arrays = [data.pop(name) for name in ("x_train", "y_train", "x_test", "y_test")]
+    with pytest.raises(error, match=message):
+        speedrun.fast_recipe(*arrays, **data)
+
+
+def test_sparse_crossentropy_checks_its_name():
+    with pytest.raises(TypeError, match="^name must be a string"):
+        recipes.SparseCrossentropy(0.1, name=3)
+    assert recipes.SparseCrossentropy(0.1, name="smooth").name == "smooth"

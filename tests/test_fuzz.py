@@ -131,6 +131,7 @@ X4 = RNG.normal(size=(2, 5, 5, 2))  # a batch of images (N, H, W, C)
 W4 = RNG.normal(size=(3, 3, 2, 3))  # a kernel (kh, kw, C_in, C_out)
 IMAGES = RNG.uniform(size=(2, 8, 8, 1)).astype("float32")
 LABELS = np.array([0, 1, 2, 0, 1, 2])
+X6 = RNG.uniform(size=(6, 8, 8, 1)).astype("float32")  # as many images as LABELS
 
 # Good values by parameter name; GOOD_FOR overrides them for one function.
 GOOD = {
@@ -178,6 +179,12 @@ GOOD.update({
     "flip": True, "shift": 0.125, "rotation": 0.0, "zoom": 0.0, "fill_mode": "constant",
     "optimizer": "adam", "weight_decay": None, "run_eagerly": False,
     "augment": Once(lambda: keras.Sequential([keras.layers.RandomFlip()], name="aug")),
+    "label_smoothing": 0.1, "peak": 0.01, "total_steps": 10, "warmup_steps": 2, "start": 0.001,
+    "final": 0.0, "drop_remainder": False, "bn_momentum": 0.9,
+    # time to accuracy: the good calls train (they are left out of the good-values check)
+    "target": 0.5, "time_limit": None, "examples": None,
+    "train_data": (X6, LABELS), "test": (X6, LABELS),
+    "x_train": X6, "y_train": LABELS, "x_test": X6, "y_test": LABELS,
     # timing and speed
     "models": Once(lambda: [_tiny_model()]), "device": None,
     "w_shape": (3, 3, 2, 3), "loop_examples": 1, "loop_repeats": 1,
@@ -214,7 +221,6 @@ def _base_model():
     return keras.Model(inputs, keras.layers.Conv2D(2, 3, name="conv")(inputs), name="base")
 
 
-X6 = RNG.uniform(size=(6, 8, 8, 1)).astype("float32")
 X2D, W2D = RNG.normal(size=(2, 4)), RNG.normal(size=(4, 3))
 _R, _M, _E, _V = "cnnlib.reference", "cnnlib.models", "cnnlib.explain", "cnnlib.viz"
 _INCEPTION = Once(lambda: _models().InceptionConfig(8, 4, 4, 4, 4, 4, 4, 4))
@@ -401,6 +407,17 @@ BAD.update({
                Once(lambda: _models().InceptionConfig(-8, 4, 4, 4, 4, 4, 4, 4)),
                Once(lambda: _models().InceptionConfig(8, 4, 4, 4, 4, 4, 4, 2.5))],
     "base": MODEL,
+    "label_smoothing": RATE, "peak": [0, -0.1] + REAL, "total_steps": SIZE,
+    "warmup_steps": COUNT + [10], "start": [-0.1, 1.0] + REAL, "final": [-0.1, 1.0] + REAL,
+    "drop_remainder": BOOL, "bn_momentum": RATE,
+    "target": [0, -0.1, 1.5, NAN, "0.5", True], "time_limit": [0, -1.0, NAN, INF, "60", True],
+    "examples": [0, -1, 2.5, True, "6", 5],
+    "train_data": [None, "data", (X6,), (X6, LABELS[:2])],
+    "test": [None, "test", (X6,), 3, (X6, LABELS[:2]), (X6[..., 0, 0], LABELS),
+             (X6, LABELS * 0.5)],
+    "x_train": ARRAY + [np.ones((6, 8))], "x_test": ARRAY + [np.ones((6, 8))],
+    "y_train": [None, "y", LABELS[:2], np.full(6, -1), LABELS * 0.5],
+    "y_test": [None, "y", LABELS[:2], np.full(6, -1), LABELS * 0.5],
 })
 _POOLS = [f"{_R}.{m}" for m in ("forward.avg_pool2d", "forward.max_pool2d",
                                    "backward.avg_pool_forward", "backward.max_pool_forward")]
@@ -408,8 +425,17 @@ _STRIDE_OR_NONE = [0, -1, 2.5, True, "3"]  # None: the window size
 _SEED_OR_NONE = [-1, 2.5, True, "3"]  # None: unseeded
 _STUDENT = ("the student's answer (a function or a value) is what the check examines: any "
             "value is allowed, a wrong one fails with CheckFailed and a hint")
+_AUGMENT = {"flip": True, "shift": 0.1}  # a pipeline's augmentation (a dict, not a layer)
+_NOT_A_DICT_OF_AMOUNTS = ["flip", 3, {"shear": 0.1}, Once(lambda: keras.layers.RandomFlip())]
 GOOD_FOR.update({
     **{(name, "padding"): "valid" for name in _POOLS},
+    ("cnnlib.pipeline.dataset", "x"): X6, ("cnnlib.pipeline.dataset", "cache"): True,
+    ("cnnlib.pipeline.dataset", "augment"): _AUGMENT,
+    ("cnnlib.pipeline.random_affine", "seed"): (1, 2),
+    ("cnnlib.speedrun.fast_recipe", "augment"): _AUGMENT,
+    ("cnnlib.speedrun.fast_recipe", "filters"): (4,),
+    ("cnnlib.speedrun.fast_recipe", "warmup"): 0.2,
+    (f"{_M}.fast.fast_cnn", "filters"): (4,),
     ("cnnlib.shapes.make_shapes", "size"): 16,
     (f"{_R}.batchnorm.batchnorm_forward", "training"): False,
     (f"{_R}.batchnorm.batchnorm_forward", "moving_mean"): np.zeros(2),
@@ -419,6 +445,14 @@ GOOD_FOR.update({
     (f"{_M}.efficientnet.efficientnet", "input_shape"): (16, 16, 3),
 })
 BAD_FOR = {
+    ("cnnlib.pipeline.dataset", "cache"): BOOL,
+    ("cnnlib.pipeline.dataset", "augment"): _NOT_A_DICT_OF_AMOUNTS,
+    ("cnnlib.pipeline.dataset", "y"): [None, "y", LABELS[:2], np.full(6, -1), LABELS * 0.5],
+    ("cnnlib.pipeline.random_affine", "seed"): [None, "seed", 0, (1, 2, 3), (1.5, 2)],
+    ("cnnlib.speedrun.fast_recipe", "augment"): _NOT_A_DICT_OF_AMOUNTS,
+    ("cnnlib.speedrun.fast_recipe", "warmup"): RATE,
+    **{(name, "filters"): [None, 4, (), (0,), (2.5,), ("4",), [4, True]]
+       for name in ("cnnlib.speedrun.fast_recipe", f"{_M}.fast.fast_cnn")},
     ("cnnlib.checks.core.check_value", "name"): STR,
     ("cnnlib.checks.core.answer_of", "name"): STR,
     (f"{_M}.mobilenet.make_divisible", "value"): [0, -1, NAN, "0", None, True],
@@ -486,7 +520,7 @@ EXEMPT = {
     **{(f"cnnlib.{record}", "*"): _RECORD for record in (
         "profile.LayerProfile", "profile.ModelProfile", "profile.ProfileTotals",
         "reference.speed.ConvSpeeds", "timing.InferenceTime", "shapes.Shapes", "data.DataInfo",
-        "explain.ReceptiveField")},
+        "explain.ReceptiveField", "speedrun.TimedRun")},
     **{(f"cnnlib.checks.compare.{name}", "*"): _ANY
        for name in ("describe", "short", "is_int", "is_real")},
     **{(f"cnnlib.checks.compare.{name}", argument): _ANY
@@ -699,7 +733,8 @@ def test_bad_arguments_get_a_clear_error(qualname):
 # below. The ready-made checks are left out too: their stand-in answer is rightly rejected.
 _SLOW = ("cnnlib.models.", "cnnlib.train.fit", "cnnlib.train.evaluate", "cnnlib.timing.",
          "cnnlib.reference.speed.compare_conv_speeds", "cnnlib.explain.filter_visualisation",
-         "cnnlib.transfer.load_pretrained")
+         "cnnlib.transfer.load_pretrained", "cnnlib.speedrun.train_to_accuracy",
+         "cnnlib.speedrun.fast_recipe")
 _CHECK_MACHINERY = tuple(f"cnnlib.checks.{m}." for m in ("core", "compare", "integrity", "grids"))
 _CHEAP = [name for name in PUBLIC if not name.startswith(_SLOW) and not _exempt(name, "*")
           and (not name.startswith("cnnlib.checks.") or name.startswith(_CHECK_MACHINERY))]

@@ -89,6 +89,16 @@ from cnnlib import _validation as v
          "x must hold finite numbers, got NaN or infinity"),
         (lambda: v.check_array("x", [1, 2], kinds="f"), TypeError,
          "x must be an array of dtype kind in 'f', got dtype int64"),
+        (lambda: v.check_images("x", np.zeros((4, 5))), ValueError,
+         "x must be a 3 or 4-D array (N, height, width) or (N, height, width, channels)"),
+        (lambda: v.check_images("x", np.zeros((1, 4, 4), bool)), TypeError,
+         "x must hold images (integers or floats), got dtype bool"),
+        (lambda: v.check_class_labels("y", [0.0, 1.0]), ValueError,
+         "y must hold integer class labels of shape (N,) or (N, 1)"),
+        (lambda: v.check_class_labels("y", np.zeros((3, 2), int)), ValueError,
+         "y must hold integer class labels of shape (N,) or (N, 1)"),
+        (lambda: v.check_class_labels("y", [0, -1, 2]), ValueError,
+         "y must hold class labels 0, 1, 2, ..., got -1"),
     ],
 )
 def test_bad_values_raise_an_error_that_names_the_argument_and_the_value(call, error, message):
@@ -126,6 +136,10 @@ def test_good_values_come_back_in_their_normal_form():
     assert v.check_array("x", [True, False]).dtype == bool
     assert v.check_callable("f", len) is len
     assert v.check_instance("t", (1,), tuple, "a tuple") == (1,)
+    assert v.check_images("x", np.zeros((2, 4, 4), np.uint8)).dtype == np.uint8
+    assert v.check_images("x", [[[[0.5]]]]).shape == (1, 1, 1, 1)
+    assert v.check_class_labels("y", [[0], [9]]).shape == (2, 1)
+    assert v.check_class_labels("y", np.arange(3, dtype=np.uint8)).tolist() == [0, 1, 2]
 
 
 def test_describe_shortens_long_values():
