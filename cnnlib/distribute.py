@@ -27,11 +27,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnnlib._validation import (
+    check_array,
     check_choice,
     check_instance,
     check_int,
     check_positive_int,
     check_real,
+    check_str,
 )
 
 __all__ = [
@@ -52,9 +54,10 @@ def split_cpu(n):
     """Split the first physical CPU into ``n`` logical devices; return their names.
 
     Must run before TensorFlow initialises its devices (before the first tensor is created); a
-    second call with the same ``n`` returns the devices already made, so re-running a notebook
-    cell is harmless. A call after initialisation with another ``n`` raises a ``RuntimeError``
-    that says to restart the kernel.
+    later call that asks for the logical CPUs already there (the same ``n`` again, or ``1`` when
+    none were split) returns them, so re-running a notebook cell is harmless. A call after
+    initialisation with another ``n`` raises a ``RuntimeError`` that says to restart the
+    kernel.
     """
     n = check_int("n", n, 1, 64)
     import tensorflow as tf
@@ -67,12 +70,27 @@ def split_cpu(n):
                 cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(n)])
         except RuntimeError as error:
             have = len(tf.config.list_logical_devices("CPU"))
+            if have == n:  # already initialised as asked (no split made, or this one): harmless
+                return [device.name for device in tf.config.list_logical_devices("CPU")]
             raise RuntimeError(
                 f"split_cpu({n}) must run before TensorFlow initialises its devices, but they "
                 f"are already initialised with {have} logical CPU(s): restart the kernel (or "
                 "the Python process) and call split_cpu right after `import cnnlib`"
             ) from error
     return [device.name for device in tf.config.list_logical_devices("CPU")]
+
+
+def _device_key(device):
+    """``(type, index)`` of a device string (``"GPU:1"``, ``"/gpu:1"``, a full name), or None
+    when TensorFlow cannot parse it."""
+    import tensorflow as tf
+
+    try:
+        spec = tf.DeviceSpec.from_string(device if device.startswith("/") else
+                                         f"/device:{device}")
+    except ValueError:
+        return None
+    return (spec.device_type or "").upper(), spec.device_index or 0
 
 
 def mirrored_strategy(devices=None):
@@ -84,8 +102,18 @@ def mirrored_strategy(devices=None):
         gpus = tf.config.list_logical_devices("GPU")
         devices = [d.name for d in (gpus or tf.config.list_logical_devices("CPU"))]
     check_instance("devices", devices, (list, tuple), "a list of device names")
-    if not devices or not all(isinstance(d, str) for d in devices):
+    if not devices:
         raise ValueError(f"devices must be a non-empty list of device names, got {devices!r}")
+    local = {_device_key(d.name) for d in tf.config.list_logical_devices()}
+    for i, device in enumerate(devices):
+        check_str(f"devices[{i}]", device)
+        # TensorFlow would build a strategy over a device that does not exist, silently
+        if _device_key(device) not in local:
+            raise ValueError(f"devices[{i}] must name a device of this machine, such as "
+                             f"'CPU:0' or 'GPU:0', got {device!r}; it has "
+                             f"{sorted(d.name for d in tf.config.list_logical_devices())}")
+    if len({_device_key(device) for device in devices}) != len(devices):
+        raise ValueError(f"devices must name each device once, got {devices!r}")
     return tf.distribute.MirroredStrategy(devices)
 
 
@@ -139,7 +167,8 @@ def max_weight_difference(first, second):
                          f"{len(second)}")
     worst = 0.0
     for i, (a, b) in enumerate(zip(first, second, strict=True)):
-        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        a = check_array(f"first[{i}]", a).astype(np.float64)
+        b = check_array(f"second[{i}]", b).astype(np.float64)
         if a.shape != b.shape:
             raise ValueError(f"weight {i} has shape {a.shape} in first and {b.shape} in second")
         if a.size:

@@ -120,10 +120,15 @@ def free_ports(n):
 def tf_configs(n_workers, ports=None):
     """The ``TF_CONFIG`` of each of ``n_workers`` workers on localhost (a list of dicts)."""
     n_workers = check_positive_int("n_workers", n_workers)
-    ports = free_ports(n_workers) if ports is None else list(ports)
+    if ports is None:
+        ports = free_ports(n_workers)
+    check_instance("ports", ports, (list, tuple), "a list of port numbers (or None)")
     if len(ports) != n_workers:
         raise ValueError(f"ports must hold one port per worker ({n_workers}), got {ports!r}")
-    hosts = [f"localhost:{check_int('port', port, 1, 65535)}" for port in ports]
+    ports = [check_int(f"ports[{i}]", port, 1, 65535) for i, port in enumerate(ports)]
+    if len(set(ports)) != n_workers:
+        raise ValueError(f"ports must be distinct (one per worker), got {ports!r}")
+    hosts = [f"localhost:{port}" for port in ports]
     return [{"cluster": {"worker": hosts}, "task": {"type": "worker", "index": i}}
             for i in range(n_workers)]
 
@@ -193,7 +198,10 @@ def reference_run(*, steps=20, global_batch=32, learning_rate=0.5, seed=0, devic
     """:func:`train_loop` in this process on one device: the result the workers must match."""
     import tensorflow as tf
 
+    from cnnlib.timing import device_name  # imports TensorFlow: only when called
+
     check_str("device", device)
+    device_name(device)  # refuses a device string that TensorFlow cannot parse or place
     return train_loop(tf.distribute.OneDeviceStrategy(device), steps=steps,
                       global_batch=global_batch, learning_rate=learning_rate, seed=seed)
 

@@ -120,6 +120,41 @@ def test_library_functions_name_the_argument_that_is_wrong():
         explain.randomised_copy(model, 3)
 
 
+def test_data_parallel_helpers_refuse_what_tensorflow_would_accept_or_garble():
+    import tensorflow as tf
+
+    from cnnlib import distribute, multiworker
+
+    cpus = [device.name for device in tf.config.list_logical_devices("CPU")]
+    # once TensorFlow has started, asking for the logical CPUs it already has is harmless ...
+    assert distribute.split_cpu(len(cpus)) == cpus
+    # ... and asking for another number says to restart
+    with pytest.raises(RuntimeError, match=rf"split_cpu\({len(cpus) + 1}\) must run before.*"
+                                           "restart the kernel"):
+        distribute.split_cpu(len(cpus) + 1)
+    # TensorFlow builds a MirroredStrategy over a device that does not exist
+    with pytest.raises(ValueError, match=r"devices\[0\] must name a device of this machine.*"
+                                         "'GPU:99'"):
+        distribute.mirrored_strategy(["GPU:99"])
+    with pytest.raises(ValueError, match="devices must name each device once"):
+        distribute.mirrored_strategy(["CPU:0", "/cpu:0"])
+    assert distribute.mirrored_strategy(["/cpu:0"]).num_replicas_in_sync == 1
+    with pytest.raises(TypeError, match=r"second\[1\] must be an array of real numbers"):
+        distribute.max_weight_difference([np.ones(2), np.ones(1)],
+                                         [np.ones(2), np.array(["a"])])
+    assert distribute.max_weight_difference([np.ones(2)], [np.array([1.0, 1.5])]) == 0.5
+    with pytest.raises(TypeError, match="ports must be a list of port numbers"):
+        multiworker.tf_configs(2, ports=3)
+    with pytest.raises(ValueError, match="ports must be distinct"):
+        multiworker.tf_configs(2, ports=[5000, 5000])
+    with pytest.raises(TypeError, match=r"ports\[1\] must be an integer"):
+        multiworker.tf_configs(2, ports=[5000, True])
+    assert [config["cluster"]["worker"] for config in multiworker.tf_configs(2, (5000, 5001))] \
+        == [["localhost:5000", "localhost:5001"]] * 2
+    with pytest.raises(ValueError, match="device '/gpu:99' is not a device of this machine"):
+        multiworker.reference_run(steps=1, global_batch=1, device="/gpu:99")
+
+
 def test_the_check_machinery_checks_its_own_arguments():
     with pytest.raises(TypeError, match="^seed must be a non-negative integer, got True"):
         grids.conv_cases(seed=True)

@@ -549,6 +549,86 @@ EXEMPT = {
 ALIASES = {}
 
 
+# --- Data parallelism: cnnlib.distribute and cnnlib.multiworker ----------------------------------
+# One block for the two modules (their names mean something of their own there: a strategy, a
+# global batch split over replicas, a TF_CONFIG), so the entries are per function.
+
+def _one_device_strategy():
+    import tensorflow as tf
+
+    return tf.distribute.OneDeviceStrategy("/cpu:0")
+
+
+def _logical_cpus():
+    import tensorflow as tf
+
+    return len(tf.config.list_logical_devices("CPU"))
+
+
+_D, _MW = "cnnlib.distribute", "cnnlib.multiworker"
+_STRATEGY = Once(_one_device_strategy)
+_BATCH_NORM_CHOICE = ["bogus", 3, True, "per_replica"]  # None: no batch normalisation
+_TF_CONFIG = {"cluster": {"worker": ["localhost:12345", "localhost:12346"]},
+              "task": {"type": "worker", "index": 0}}
+GOOD_FOR.update({
+    # split_cpu must run before TensorFlow initialises its devices, which the test process has
+    # done long before: the one call that still succeeds asks for the logical CPUs already made
+    # (tests/test_argument_checks.py checks the clear error of a call asking for another number)
+    (f"{_D}.split_cpu", "n"): Fresh(_logical_cpus),
+    (f"{_D}.small_classifier", "batch_norm"): None,
+    (f"{_D}.compare_with_one_device", "batch_norm"): None,
+    (f"{_D}.max_weight_difference", "first"): [np.ones((2, 2)), np.ones(2)],
+    (f"{_D}.max_weight_difference", "second"): [np.zeros((2, 2)), np.ones(2)],
+    (f"{_MW}.parse_tf_config", "value"): _TF_CONFIG,
+    (f"{_MW}.tf_configs", "ports"): None,
+    (f"{_MW}.reference_run", "device"): "/cpu:0",
+    (f"{_MW}.run_workers", "fail_worker"): None,
+    **{(f"{_D}.{name}", "devices"): None for name in ("mirrored_strategy",)},
+    **{(name, "strategy"): _STRATEGY
+       for name in (f"{_D}.compare_with_one_device", f"{_MW}.train_loop")},
+    **{(name, "global_batch"): 2
+       for name in (f"{_D}.compare_with_one_device", f"{_MW}.train_loop",
+                    f"{_MW}.reference_run", f"{_MW}.run_workers")},
+    **{(name, "n_workers"): 2 for name in (f"{_MW}.tf_configs", f"{_MW}.run_workers")},
+})
+BAD_FOR.update({
+    (f"{_D}.split_cpu", "n"): SIZE + [65],
+    (f"{_D}.mirrored_strategy", "devices"): [
+        "CPU:0", [], [3], ["GPU:99"], ["bogus"], ["CPU:0", "/cpu:0"]],
+    (f"{_D}.small_classifier", "batch_norm"): _BATCH_NORM_CHOICE,
+    (f"{_D}.compare_with_one_device", "batch_norm"): _BATCH_NORM_CHOICE,
+    **{(f"{_D}.max_weight_difference", name): [
+        None, "w", [np.ones(3)], [], [np.array(["a", "b"]), np.ones(2)]]
+       for name in ("first", "second")},
+    (f"{_MW}.parse_tf_config", "value"): [
+        None, 3, "not json", "{}", {"cluster": {"worker": []}, "task": {"type": "worker"}},
+        {**_TF_CONFIG, "cluster": {"worker": ["localhost:0"]}},
+        {**_TF_CONFIG, "cluster": {"worker": ["localhost"]}},
+        {**_TF_CONFIG, "task": {"type": "worker", "index": 2}},
+        {**_TF_CONFIG, "task": {"type": "worker", "index": True}},
+        {**_TF_CONFIG, "task": {"type": "chief", "index": 0}}],
+    (f"{_MW}.tf_configs", "ports"): [3, "ab", [5000], [0, 1], [5000, 5000], [5000, True]],
+    (f"{_MW}.reference_run", "device"): ["CPU:-1", 3, "bogus", None, "/gpu:7"],
+    (f"{_MW}.run_workers", "fail_worker"): [-1, 2.5, True, "0", 2],
+    **{(name, "strategy"): [None, "mirrored", 3]
+       for name in (f"{_D}.compare_with_one_device", f"{_MW}.train_loop")},
+    **{(name, "global_batch"): SIZE
+       for name in (f"{_D}.compare_with_one_device", f"{_MW}.train_loop",
+                    f"{_MW}.reference_run", f"{_MW}.run_workers")},
+    **{(name, "n_workers"): SIZE for name in (f"{_MW}.tf_configs", f"{_MW}.run_workers")},
+})
+EXEMPT.update({(f"{_D}.ReplicaComparison", "*"): _RECORD, (f"{_MW}.WorkerRun", "*"): _RECORD})
+ALIASES[f"{_MW}.parse_tf_config", "value"] = ("TF_CONFIG",)  # the name its errors use
+# Good calls that train or start worker processes (seconds each): their bad calls are refused
+# before any work starts, so the sweep above runs them; the check of good values leaves them out.
+SLOW_GOOD_CALLS = {
+    f"{_D}.compare_with_one_device": "trains the model twice with model.fit",
+    f"{_MW}.train_loop": "traces and runs a training loop",
+    f"{_MW}.reference_run": "traces and runs a training loop",
+    f"{_MW}.run_workers": "starts TensorFlow in worker processes that train together",
+}
+
+
 def bad(qualname, parameter):
     if (qualname, parameter) in BAD_FOR:
         return BAD_FOR[qualname, parameter]
@@ -738,6 +818,7 @@ _SLOW = ("cnnlib.models.", "cnnlib.train.fit", "cnnlib.train.evaluate", "cnnlib.
 _CHECK_MACHINERY = tuple(f"cnnlib.checks.{m}." for m in ("core", "compare", "integrity", "grids"))
 _CHEAP = [name for name in PUBLIC if not name.startswith(_SLOW) and not _exempt(name, "*")
           and (not name.startswith("cnnlib.checks.") or name.startswith(_CHECK_MACHINERY))]
+_CHEAP = [name for name in _CHEAP if name not in SLOW_GOOD_CALLS]
 
 
 @pytest.mark.parametrize("qualname", _CHEAP)
