@@ -71,3 +71,16 @@ def test_nbval_save_writes_this_runs_outputs_and_clears_cells_that_did_not_run()
     assert (second.execution_count, second.outputs[0].execution_count) == (2, 2)
     assert (third.execution_count, third.outputs) == (None, [])
     assert notebook.cells[0].outputs[0].text == "committed\n"  # the original is left alone
+
+
+def test_site_home_page_turns_launch_badges_into_plain_links():
+    """Badge images come from other hosts: the website (which requests nothing from another
+    host) shows the links as text instead."""
+    site = load_tool("build_site")
+    readme = ("[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+              "(https://colab.research.google.com/github/o/n/blob/main/x.ipynb)\n"
+              "[![Binder](https://mybinder.org/badge_logo.svg)]"
+              "(https://mybinder.org/v2/gh/o/n/HEAD?urlpath=lab)\n")
+    assert site.home_page(readme, "https://github.com/o/n") == (
+        "[Open in Colab](https://colab.research.google.com/github/o/n/blob/main/x.ipynb)\n"
+        "[Open in Binder](https://mybinder.org/v2/gh/o/n/HEAD?urlpath=lab)\n")

@@ -3,10 +3,11 @@
     python tools/build_site.py            (or: make site)  writes _build/html
 
 The README becomes the home page: its links to ``notebooks/*.ipynb`` point at the notebook pages,
-its links to other files of the repository at GitHub, and the Colab badges (images served by
-Google) become plain links, so that a page requests nothing from another host. Every notebook in
-``notebooks/`` gets a page with a download link and an open-in-Colab link (the repository address
-comes from ``[project.urls] Repository`` in pyproject.toml). Mathematics is typeset by a copy of
+its links to other files of the repository at GitHub, and the launch badges (Colab's and
+Binder's, images served by other hosts) become plain links, so that a page requests nothing from
+another host. Every notebook in ``notebooks/`` gets a page with a download link and an
+open-in-Colab link (the repository address comes from ``[project.urls] Repository`` in
+pyproject.toml). Mathematics is typeset by a copy of
 MathJax taken from an installed package (``site/_ext/course_site.py``); nothing is fetched from
 a CDN at build or view time. Jupyter Book 1.x does the rendering (``pip install -e ".[site]"``).
 """
@@ -26,13 +27,14 @@ from sync_repo_url import repository_url  # noqa: E402
 SOURCE = REPO / "_build" / "site-source"  # the staged book (generated, never edited by hand)
 BRANCH = "main"
 
-_BADGE = re.compile(r"\[!\[Open in Colab\]\([^)]*\)\]\((https://colab\.research\.google\.com/[^)]*)\)")
+_BADGE = re.compile(r"\[!\[(Open in Colab|Binder)\]\(https://[^)]*\)\]\((https://[^)]*)\)")
 _LOCAL_LINK = re.compile(r"\]\((?!https?://|#|mailto:)([^)\s]+)\)")
 
 
 def home_page(readme, url):
     """The README as the site's home page (Markdown for MyST)."""
-    text = _BADGE.sub(r"[Open in Colab](\1)", readme)
+    text = _BADGE.sub(lambda m: f"[{'Open in Binder' if m[1] == 'Binder' else m[1]}]({m[2]})",
+                      readme)
 
     def relink(match):
         target = match.group(1)
