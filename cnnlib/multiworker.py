@@ -50,7 +50,11 @@ _TASK_TYPES = ("worker", "chief")
 
 
 class WorkerError(RuntimeError):
-    """A worker process failed or did not finish in time; the message holds its last log lines."""
+    """A worker process failed or did not finish in time; the message holds its last log lines,
+    ``returncodes`` each worker's exit code once all were stopped (negative: killed by that
+    signal)."""
+
+    returncodes = None
 
 
 def parse_tf_config(value):
@@ -278,6 +282,10 @@ def run_workers(n_workers=2, *, steps=20, global_batch=32, learning_rate=0.5, se
                     processes.append(subprocess.Popen(command, stdout=log,
                                                       stderr=subprocess.STDOUT, env=env))
             _wait(processes, logs, start + timeout, timeout)
+        except WorkerError as error:
+            _stop(processes)
+            error.returncodes = [process.poll() for process in processes]
+            raise
         finally:
             _stop(processes)
         weights, losses = [], []

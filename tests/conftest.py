@@ -14,11 +14,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import pytest
+from jobs import Job, stop_processes
 
 import cnnlib  # noqa: F401  (imports TensorFlow without its start-up lines)
 
@@ -199,38 +199,25 @@ def grade_course(course):
 
 
 class BackgroundGrading:
-    """Builds and grades the nbgrader course in a thread; ``course()`` and ``graded()`` wait for
-    the two stages and re-raise what went wrong there."""
+    """Builds the nbgrader course and grades it, each stage a :class:`Job`: ``course()`` and
+    ``graded()`` wait for their stage and re-raise (as a test failure) what went wrong there."""
 
     def __init__(self, root, grade=True):
-        self.root, self.grade = root, grade
-        self.made, self.done = threading.Event(), threading.Event()
-        self.course_, self.error = None, None
-        self.thread = threading.Thread(target=self.run, name="nbgrader-course", daemon=True)
+        self.made = Job("the nbgrader course", lambda: make_course(root))
+        self.done = Job("grading the nbgrader course",
+                        lambda: grade_course(self.made.result()) if grade else None,
+                        after=self.made)
 
-    def run(self):
-        try:
-            self.course_ = make_course(self.root)
-            self.made.set()
-            if self.grade:
-                grade_course(self.course_)
-        except BaseException as error:  # pytest.fail raises an OutcomeException
-            self.error = error
-        finally:
-            self.made.set()
-            self.done.set()
-
-    def wait(self, event):
-        event.wait()
-        if self.error is not None:
-            pytest.fail(f"the nbgrader course failed: {self.error}", pytrace=False)
-        return self.course_
+    def start(self):
+        self.made.start()
+        self.done.start()
 
     def course(self):
-        return self.wait(self.made)
+        return self.made.result()
 
     def graded(self):
-        return self.wait(self.done)
+        self.done.result()
+        return self.made.result()
 
 
 def uses(item, fixture):
@@ -252,7 +239,7 @@ def background_grading(request):
         return
     root = Path(tempfile.mkdtemp(prefix="nbgrader-course-"))
     grading = BackgroundGrading(root, grade=any(uses(item, "autograded") for item in items))
-    grading.thread.start()
+    grading.start()
     yield grading
     grading.done.wait()
     shutil.rmtree(root, ignore_errors=True)
@@ -285,59 +272,53 @@ def autograded(background_grading, request):
     return course
 
 
-# --- Fresh Python processes, started as soon as the tests are known ----------------------------
+# --- Work started in the background as soon as the tests are known ----------------------------
 
-_FRESH_PYTHONS = {}  # test module name -> {name: running process}
+_BACKGROUND = {}  # test module name -> {name: Job}
+_LAST_JOB = [None]  # the jobs of all modules run one after another, on one core
 
 
-def _start_fresh_pythons(module):
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "CNNLIB_TF"))}
-    return {name: subprocess.Popen([sys.executable, "-c", code], env={**base, **env},
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for name, (env, code) in module.FRESH_PYTHONS.items()}
+def _background_jobs(module):
+    if module.__name__ not in _BACKGROUND:
+        jobs = {}
+        for name, function in module.BACKGROUND.items():
+            jobs[name] = _LAST_JOB[0] = Job(f"{module.__name__}: {name}", function,
+                                            after=_LAST_JOB[0])
+        _BACKGROUND[module.__name__] = jobs
+    return _BACKGROUND[module.__name__]
 
 
 def pytest_collection_finish(session):
-    """Start the ``FRESH_PYTHONS`` of the test modules whose selected tests use the
-    ``fresh_pythons`` fixture now: each imports TensorFlow for seconds, on a core that this
-    process leaves free, while the other tests run."""
+    """Start the ``BACKGROUND`` jobs of the test modules whose selected tests use the
+    ``background`` fixture now, in the order of their tests: they start processes that import
+    TensorFlow for seconds, on the core that this process leaves free, while the other tests
+    run."""
     if session.config.option.collectonly:
         return
     for item in session.items:
-        module = getattr(item, "module", None)
-        if ("fresh_pythons" in getattr(item, "fixturenames", ())
-                and module.__name__ not in _FRESH_PYTHONS):
-            _FRESH_PYTHONS[module.__name__] = _start_fresh_pythons(module)
+        if uses(item, "background"):
+            for job in _background_jobs(item.module).values():
+                job.start()
+
+
+class Results:
+    """name -> the value of the module's background job of that name (waited for)."""
+
+    def __init__(self, jobs):
+        self.jobs = jobs
+
+    def __getitem__(self, name):
+        return self.jobs[name].result()
 
 
 @pytest.fixture(scope="module")
-def fresh_pythons(request):
-    """name -> CompletedProcess of each of the test module's ``FRESH_PYTHONS`` (name ->
-    (environment, code)), run by ``python -c code`` with ``environment`` added to this one less
-    its ``TF_`` and ``CNNLIB_TF`` variables, and started as soon as the tests were collected."""
-    return fresh_python_results(request.module)
-
-
-def fresh_python_results(module, timeout=300):
-    """Wait for the ``FRESH_PYTHONS`` of ``module`` (started now if they were not)."""
-    running = _FRESH_PYTHONS.pop(module.__name__, None) or _start_fresh_pythons(module)
-    results = {}
-    try:
-        for name, process in running.items():
-            stdout, stderr = process.communicate(timeout=timeout)
-            results[name] = subprocess.CompletedProcess(process.args, process.returncode, stdout,
-                                                        stderr)
-    finally:
-        for process in running.values():
-            if process.poll() is None:
-                process.kill()
-                process.communicate()
-    return results
+def background(request):
+    """The results of the test module's ``BACKGROUND`` jobs (name -> function without
+    arguments), started as soon as the tests were collected: ``background["name"]`` waits
+    for the job and returns its value, or raises what it raised. ``jobs.python_run``
+    makes a job of a fresh Python process. The jobs of all modules run one at a time."""
+    return Results(_background_jobs(request.module))
 
 
 def pytest_unconfigure(config):
-    for running in _FRESH_PYTHONS.values():  # started, but their tests did not run
-        for process in running.values():
-            if process.poll() is None:
-                process.kill()
-            process.communicate()
+    stop_processes()  # started for tests that did not run

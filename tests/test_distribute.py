@@ -6,19 +6,14 @@ has done already, so the MirroredStrategy check runs in a fresh Python process; 
 multi-worker run starts its own processes anyway."""
 
 import json
-import os
-import subprocess
-import sys
+import re
 import textwrap
 
 import numpy as np
 import pytest
+from jobs import python_run
 
 from cnnlib import distribute, multiworker
-
-REPO_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(
-    [str(__import__("pathlib").Path(__file__).resolve().parents[1]),
-     os.environ.get("PYTHONPATH", "")])}
 
 # Two replicas compute the same mean gradient as one device, summed in another order: float32
 # rounding (measured 5e-8 to 2e-7 on weights of size ~1). Per-replica batch norm differs by ~1e-3.
@@ -47,10 +42,27 @@ MIRRORED_SCRIPT = textwrap.dedent("""
 """)
 
 
+def _worker_error(**kwargs):
+    """The WorkerError of a run of two workers (None if it ran)."""
+    try:
+        multiworker.run_workers(2, **kwargs)
+    except multiworker.WorkerError as error:
+        return error
+    return None
+
+
+# Processes that import TensorFlow for seconds each: conftest starts them as soon as the tests are
+# collected, beside the other tests (the fixture `background` gives their results).
+BACKGROUND = {
+    "mirrored": python_run(MIRRORED_SCRIPT),
+    "two workers": lambda: multiworker.run_workers(2, steps=8, global_batch=16, timeout=240),
+    "dying worker": lambda: _worker_error(steps=2, global_batch=4, fail_worker=0, timeout=240),
+}
+
+
 @pytest.fixture(scope="module")
-def mirrored():
-    done = subprocess.run([sys.executable, "-c", MIRRORED_SCRIPT], capture_output=True,
-                          text=True, timeout=300, env=REPO_ENV)
+def mirrored(background):
+    done = background["mirrored"]
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -77,8 +89,8 @@ def test_per_replica_batch_norm_differs_from_one_device(mirrored):
 
 
 @pytest.mark.slow
-def test_two_workers_on_localhost_match_one_process():
-    run = multiworker.run_workers(2, steps=8, global_batch=16, timeout=240)
+def test_two_workers_on_localhost_match_one_process(background):
+    run = background["two workers"]
     reference, losses = multiworker.reference_run(steps=8, global_batch=16)
     assert len(run.weights) == 2 and len(run.losses[0]) == 8
     assert [c["task"]["index"] for c in run.tf_configs] == [0, 1]
@@ -91,33 +103,21 @@ def test_two_workers_on_localhost_match_one_process():
     assert distribute.max_weight_difference(untrained, reference) > 1e-2
 
 
-@pytest.fixture
-def started(monkeypatch):
-    """The worker processes that run_workers starts, to check that none is left running."""
-    processes = []
-    popen = subprocess.Popen
-
-    def recording_popen(*args, **kwargs):
-        processes.append(popen(*args, **kwargs))
-        return processes[-1]
-
-    monkeypatch.setattr(multiworker.subprocess, "Popen", recording_popen)
-    return processes
-
-
 @pytest.mark.slow
-def test_a_dying_worker_is_reported_and_the_other_stopped(started):
-    with pytest.raises(multiworker.WorkerError, match=r"worker 0 of 2 exited with code 2.*"
-                       r"the others were stopped[\s\S]*asked to fail"):
-        multiworker.run_workers(2, steps=2, global_batch=4, fail_worker=0, timeout=240)
-    assert len(started) == 2 and all(p.poll() is not None for p in started)
-    assert started[1].returncode != 0  # killed, not finished
+def test_a_dying_worker_is_reported_and_the_other_stopped(background):
+    error = background["dying worker"]
+    assert error is not None, "a worker that exits with an error must raise WorkerError"
+    assert re.search(r"worker 0 of 2 exited with code 2.*the others were stopped[\s\S]*"
+                     r"asked to fail", str(error)), str(error)
+    assert len(error.returncodes) == 2 and None not in error.returncodes
+    assert error.returncodes[1] != 0  # killed, not finished
 
 
-def test_a_timeout_stops_every_worker(started):
-    with pytest.raises(multiworker.WorkerError, match=r"did not finish within 0.5 s"):
+def test_a_timeout_stops_every_worker():
+    with pytest.raises(multiworker.WorkerError, match=r"did not finish within 0.5 s") as caught:
         multiworker.run_workers(2, steps=2, global_batch=4, timeout=0.5)
-    assert len(started) == 2 and all(p.poll() is not None for p in started)
+    codes = caught.value.returncodes
+    assert len(codes) == 2 and None not in codes and all(code != 0 for code in codes)
 
 
 @pytest.mark.parametrize("config, message", [
