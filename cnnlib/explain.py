@@ -26,7 +26,7 @@ from typing import NamedTuple
 import keras
 import numpy as np
 import tensorflow as tf
-from scipy import ndimage, stats
+from scipy import ndimage
 
 from cnnlib._validation import (
     check_array,
@@ -404,6 +404,8 @@ def rank_correlation(maps_a, maps_b):
     if maps_a.shape != maps_b.shape:
         raise ValueError(f"maps_a and maps_b must have the same shape, got {maps_a.shape} and "
                          f"{maps_b.shape}")
+    from scipy import stats  # a third of a second to import: only when needed
+
     result = np.full(len(maps_a), np.nan)
     for k, (a, b) in enumerate(zip(maps_a, maps_b, strict=True)):
         if np.ptp(a) > 0 and np.ptp(b) > 0:
