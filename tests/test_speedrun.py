@@ -109,7 +109,8 @@ def test_the_fast_recipe_trains_to_the_target_and_stops_there(capfd):
 def test_train_to_accuracy_takes_arrays_through_train_fit_and_honours_the_time_limit(capfd):
     x, y = tiny_digits(64)
     cnnlib.set_seed(0)
-    model = recipes.compile_classifier(cnnlib.models.fast_cnn((8, 8, 1), 2, filters=(4,)))
+    model = recipes.compile_classifier(cnnlib.models.fast_cnn((8, 8, 1), 2, filters=(4,)),
+                                       run_eagerly=True)  # one step: quicker run than traced
     result = speedrun.train_to_accuracy(model, (x[..., None] / 255, y), (x[..., None] / 255, y),
                                         epochs=3, batch_size=16, target=None, time_limit=1e-6,
                                         log=False, name="arrays")
