@@ -102,6 +102,7 @@ def test_the_fast_recipe_trains_to_the_target_and_stops_there(capfd):
     schedule = model.optimizer._learning_rate
     assert float(schedule(0)) == pytest.approx(0.002)  # a tenth of the peak
     assert float(schedule(36)) == pytest.approx(0.0, abs=1e-9)  # 6 epochs of 6 steps: the end
+    assert float(schedule(35)) > 1e-6  # and not before it
     lines = capfd.readouterr().out.splitlines()
     assert len(lines) == result.epochs and lines[0].startswith("epoch 1/6")
 
