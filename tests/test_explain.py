@@ -265,7 +265,7 @@ def shapes_classifier():
     ])
     model.compile(keras.optimizers.Adam(3e-3),
                   keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"])
+                  metrics=["accuracy"], steps_per_execution=8)  # the same steps, fewer calls
     model.fit(train.images, train.labels[:, 0] - 1, epochs=6, batch_size=32, verbose=0)
     return model
 

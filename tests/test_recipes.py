@@ -149,6 +149,12 @@ def test_with_augmentation_rejects_bad_arguments():
         recipes.with_augmentation(joined, recipes.augmentation())
 
 
+@pytest.fixture(scope="module")
+def network():
+    """One network for the calls that must be refused before they compile it."""
+    return tiny_network()
+
+
 @pytest.mark.parametrize(("args", "kwargs", "error", "argument"), [
     (("net",), {}, TypeError, "model"),
     ((None, 0), {}, ValueError, "learning_rate"),
@@ -167,8 +173,8 @@ def test_with_augmentation_rejects_bad_arguments():
     ((None,), {"label_smoothing": 1.0}, ValueError, "label_smoothing"),
     ((None,), {"label_smoothing": "0.1"}, TypeError, "label_smoothing"),
 ])
-def test_compile_classifier_rejects_bad_arguments(args, kwargs, error, argument):
-    args = tuple(tiny_network() if arg is None else arg for arg in args)
+def test_compile_classifier_rejects_bad_arguments(args, kwargs, error, argument, network):
+    args = tuple(network if arg is None else arg for arg in args)
     with pytest.raises(error, match=argument):
         recipes.compile_classifier(*args, **kwargs)
 
