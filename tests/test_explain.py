@@ -119,6 +119,10 @@ def test_grad_cam_combine_formula():
     gradients = np.stack([np.full((1, 2, 2), 0.5), np.full((1, 2, 2), -1.0)], axis=-1)
     np.testing.assert_allclose(explain.grad_cam_combine(activations, gradients)[0],
                                [[2.0, 0.0], [0.0, 0.0]])
+    # α_k is the mean of a gradient that changes over the map (after pooling it would not)
+    varying = np.array([[1.0, 3.0], [0.0, 0.0]])[None, :, :, None]
+    np.testing.assert_allclose(explain.grad_cam_combine(np.ones((1, 2, 2, 1)), varying)[0],
+                               np.ones((2, 2)))
 
 
 # --- Saliency and occlusion ----------------------------------------------------------------------
