@@ -6,6 +6,7 @@ import functools
 import keras
 import numpy as np
 import pytest
+from built_models import built
 from check_helpers import failure
 
 from cnnlib import checks, models
@@ -27,9 +28,7 @@ def passes(check, fn, capsys):
 
 @functools.cache
 def alexnet_profile(input_size, classes):
-    profile = profile_model(models.alexnet((input_size, input_size, 3), classes))
-    keras.backend.clear_session()
-    return profile
+    return profile_model(built(models.alexnet, (input_size, input_size, 3), classes))
 
 
 # --- Independent correct answers (not the references') ---------------------------------------
@@ -43,7 +42,7 @@ def loop_partial_conv_params(connection_table, kernel_size):
 
 
 def library_lenet5_params(input_shape, classes):
-    rows = profile_model(models.lenet5(input_shape, classes)).rows
+    rows = profile_model(built(models.lenet5, input_shape, classes)).rows
     return {row.name: row.params for row in rows if row.params}
 
 

@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+from built_models import built
 from check_helpers import failure, solutions_pass_test
 
 from cnnlib import checks, models
@@ -65,7 +66,7 @@ def trainable(model):
 
 @pytest.mark.parametrize(("n", "classes"), [(1, 10), (3, 10), (9, 10), (2, 100)])
 def test_the_params_reference_counts_the_library_models(n, classes):
-    model = models.cifar_resnet(6 * n + 2, classes=classes)
+    model = built(models.cifar_resnet, 6 * n + 2, classes=classes)
     assert _cifar_resnet_params(n, classes) == trainable(model)
 
 

@@ -119,6 +119,10 @@ def test_grad_cam_combine_formula():
     gradients = np.stack([np.full((1, 2, 2), 0.5), np.full((1, 2, 2), -1.0)], axis=-1)
     np.testing.assert_allclose(explain.grad_cam_combine(activations, gradients)[0],
                                [[2.0, 0.0], [0.0, 0.0]])
+    # α_k is the mean of a gradient that changes over the map (after pooling it would not)
+    varying = np.array([[1.0, 3.0], [0.0, 0.0]])[None, :, :, None]
+    np.testing.assert_allclose(explain.grad_cam_combine(np.ones((1, 2, 2, 1)), varying)[0],
+                               np.ones((2, 2)))
 
 
 # --- Saliency and occlusion ----------------------------------------------------------------------
@@ -144,15 +148,20 @@ def test_smooth_saliency_without_noise_is_saliency_and_with_noise_averages():
 
 
 def brute_force_occlusion(model, image, cls, patch, stride, fill):
+    """Every patch hidden in its own copy of the image (the copies scored in one batch)."""
     height, width = image.shape[:2]
     base = model(image[None]).numpy()[0, cls]
+    windows = [np.s_[top:top + patch, left:left + patch]
+               for top in range(0, height - patch + 1, stride)
+               for left in range(0, width - patch + 1, stride)]
+    hidden = np.repeat(image[None], len(windows), axis=0)
+    for copy, window in zip(hidden, windows, strict=True):
+        copy[window] = fill
+    scores = model(hidden).numpy()[:, cls]
     total, count = np.zeros((height, width)), np.zeros((height, width))
-    for top in range(0, height - patch + 1, stride):
-        for left in range(0, width - patch + 1, stride):
-            hidden = image.copy()
-            hidden[top:top + patch, left:left + patch] = fill
-            total[top:top + patch, left:left + patch] += base - model(hidden[None]).numpy()[0, cls]
-            count[top:top + patch, left:left + patch] += 1
+    for window, score in zip(windows, scores, strict=True):
+        total[window] += base - score
+        count[window] += 1
     return total / np.maximum(count, 1)
 
 
@@ -186,14 +195,14 @@ def test_filter_visualisation_climbs_the_filter_and_stays_in_range():
     kernel[:, 1, 0, 0] = 1.0  # filter 0: a bright vertical line
     kernel[:, 0, 0, 1], kernel[:, 2, 0, 1] = 1.0, -1.0  # filter 1: dark-to-bright edge
     model.get_layer("conv").set_weights([kernel, np.zeros(2, dtype="float32")])
-    pictures = explain.filter_visualisation(model, "conv", [0, 1], steps=40, blur_every=0)
+    pictures = explain.filter_visualisation(model, "conv", [0, 1], steps=12, blur_every=0)
     assert pictures.shape == (2, 12, 12, 1)
     assert pictures.min() >= 0.0 and pictures.max() <= 1.0
     activations = model(pictures).numpy()
     grey = model(np.full((1, 12, 12, 1), 0.5, dtype="float32")).numpy()
     assert activations[0, ..., 0].mean() > grey[0, ..., 0].mean() + 0.5
     assert activations[1, ..., 1].mean() > grey[0, ..., 1].mean() + 0.5
-    single = explain.filter_visualisation(model, "conv", 0, steps=40, blur_every=0)
+    single = explain.filter_visualisation(model, "conv", 0, steps=12, blur_every=0)
     np.testing.assert_allclose(single, pictures[0], atol=1e-6)
 
 
@@ -260,7 +269,7 @@ def shapes_classifier():
     ])
     model.compile(keras.optimizers.Adam(3e-3),
                   keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"])
+                  metrics=["accuracy"], steps_per_execution=8)  # the same steps, fewer calls
     model.fit(train.images, train.labels[:, 0] - 1, epochs=6, batch_size=32, verbose=0)
     return model
 
@@ -272,7 +281,7 @@ def test_maps_point_at_the_shape_and_change_with_random_weights(shapes_classifie
     accuracy = np.mean(shapes_classifier(test.images).numpy().argmax(1) == labels)
     assert accuracy > 0.8
     cam = explain.grad_cam(shapes_classifier, test.images, "last_conv", labels)
-    hidden = explain.occlusion(shapes_classifier, test.images, labels, patch=6, stride=2)
+    hidden = explain.occlusion(shapes_classifier, test.images, labels, patch=6, stride=4)
     box_share = np.mean([(b[2] - b[0]) * (b[3] - b[1]) / 32 ** 2 for b in test.boxes[:, 0]])
     assert box_share < 0.2  # a random peak would fall in the box about this often
     assert explain.peak_in_box(cam, test.boxes[:, 0]).mean() >= 0.7
@@ -287,6 +296,12 @@ def test_maps_point_at_the_shape_and_change_with_random_weights(shapes_classifie
 
 
 # --- Bad input -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cam_sequential():
+    """One model for the calls that must be refused before they use it."""
+    return cam_model(True)
 
 
 def test_bad_models_and_layers():
@@ -319,10 +334,10 @@ def test_bad_models_and_layers():
     ({"class_index": [0, 1, 5]}, ValueError, r"classes in \[0, 2\]"),
     ({"class_index": [0.0, 1.0, 2.0]}, TypeError, "class_index must be an array"),
 ])
-def test_bad_images_and_classes(kwargs, error, match):
+def test_bad_images_and_classes(kwargs, error, match, cam_sequential):
     arguments = {"images": images(), "class_index": None, **kwargs}
     with pytest.raises(error, match=match):
-        explain.grad_cam(cam_model(True), arguments["images"], "features",
+        explain.grad_cam(cam_sequential, arguments["images"], "features",
                          arguments["class_index"])
 
 
@@ -356,9 +371,9 @@ def test_bad_images_and_classes(kwargs, error, match):
      "same shape"),
     (lambda m, x: explain.receptive_fields([layers.Conv2D(1, 3)]), TypeError, "Keras model"),
 ])
-def test_bad_settings(call, error, match):
+def test_bad_settings(call, error, match, cam_sequential):
     with pytest.raises(error, match=match):
-        call(cam_model(True), images())
+        call(cam_sequential, images())
 
 
 def test_rank_correlation_agrees_with_scipy_on_ties():

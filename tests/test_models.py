@@ -1,11 +1,13 @@
 """cnnlib.models: published parameter and multiply-add counts, layer names, small inputs, bad input.
 
-Each ImageNet-size model is built once per module (a few seconds each, never run on data).
+Each ImageNet-size model is built once per run (about a second each, never run on data); the
+models these tests only read are shared with the other test modules through tests/built_models.py.
 """
 
 import keras
 import numpy as np
 import pytest
+from built_models import built
 
 from cnnlib import models
 from cnnlib.models.googlenet import inception_module
@@ -29,19 +31,19 @@ def rows_by_name(model):
     return {row.name: row for row in profile_model(model).rows}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def vgg16_model():
-    return models.vgg16()
+    return built(models.vgg16)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def vgg19_model():
-    return models.vgg19()
+    return built(models.vgg19)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def resnet50_model():
-    return models.resnet50()
+    return built(models.resnet50)
 
 
 # --- LeNet-5 (notebook 09) --------------------------------------------------------------------
@@ -49,7 +51,7 @@ def resnet50_model():
 
 @pytest.mark.parametrize("variant", ["classic", "modern"])
 def test_lenet5_has_61706_parameters_and_the_papers_layer_names(variant):
-    model = models.lenet5(variant=variant)
+    model = built(models.lenet5, variant=variant)
     assert model.count_params() == 61_706 == 156 + 2_416 + 48_120 + 10_164 + 850
     assert names(model) == ["input", "C1", "S2", "C3", "S4", "C5", "flatten", "F6", "output"]
     rows = rows_by_name(model)
@@ -72,7 +74,7 @@ def test_lenet5_refuses_unpadded_mnist_digits():
 
 
 def test_alexnet_single_tower_parameters_and_neurons():
-    model = models.alexnet()
+    model = built(models.alexnet)
     assert model.count_params() == 62_378_344
     assert round(model.count_params() / 1e6, 1) == 62.4
     rows = rows_by_name(model)
@@ -224,7 +226,7 @@ def paper_rounding(count, published):
 @pytest.mark.parametrize("depth", sorted(CIFAR))
 def test_cifar_resnet_option_a_reproduces_table_6(depth):
     total, trainable, published = CIFAR[depth]
-    model = models.cifar_resnet(depth)
+    model = built(models.cifar_resnet, depth)
     assert (model.count_params(), trainable_params(model)) == (total, trainable)
     assert paper_rounding(trainable, published) == published
     assert model.get_layer("conv4_block1_out").output.shape[1:] == (8, 8, 64)
@@ -240,7 +242,7 @@ def test_option_b_does_not_give_the_papers_counts():
 
 @pytest.mark.parametrize("depth", [20, 56])
 def test_plain_network_has_the_same_parameters_without_shortcuts(depth):
-    plain = models.cifar_plain(depth)
+    plain = built(models.cifar_plain, depth)
     assert plain.count_params() == CIFAR[depth][0]
     assert plain.name == f"cifar_plain{depth}"
     assert not any(isinstance(layer, (keras.layers.Add, ZeroPadShortcut))
@@ -258,7 +260,7 @@ def test_zero_pad_shortcut_subsamples_and_pads_channels():
 
 def test_small_models_run():
     model = models.cifar_resnet(8, input_shape=(28, 28, 1), classes=3)
-    probabilities = model.predict(np.zeros((2, 28, 28, 1), "float32"), verbose=0)
+    probabilities = keras.ops.convert_to_numpy(model(np.zeros((2, 28, 28, 1), "float32")))
     assert probabilities.shape == (2, 3)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1, rtol=1e-5)
 

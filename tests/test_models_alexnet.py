@@ -2,6 +2,7 @@
 
 import keras
 import pytest
+from built_models import built
 
 from cnnlib import arithmetic, models, profile
 from cnnlib.models.alexnet import ALEXNET_FILTERS
@@ -12,7 +13,7 @@ def conv_layers(model):
 
 
 def test_the_default_is_still_the_paper_s_alexnet():
-    model = models.alexnet()
+    model = built(models.alexnet)
     assert model.name == "alexnet" and model.count_params() == 62_378_344
     assert [layer.filters for layer in conv_layers(model)] == list(ALEXNET_FILTERS)
     conv1 = model.get_layer("conv1")
@@ -20,7 +21,7 @@ def test_the_default_is_still_the_paper_s_alexnet():
 
 
 def test_alexnet_cifar_is_the_quarter_width_design_on_32_pixels():
-    model = models.alexnet_cifar()
+    model = built(models.alexnet_cifar)
     assert model.name == "alexnet_cifar" and model.input_shape == (None, 32, 32, 3)
     assert [layer.filters for layer in conv_layers(model)] == [24, 64, 96, 96, 64]
     assert [layer.kernel_size for layer in conv_layers(model)] == [(5, 5), (5, 5), (3, 3), (3, 3),
@@ -43,13 +44,14 @@ def test_alexnet_cifar_options():
     plain = models.alexnet_cifar(dropout=0.0, name="plain")
     assert plain.name == "plain"
     assert not any(isinstance(layer, keras.layers.Dropout) for layer in plain.layers)
-    assert plain.count_params() == models.alexnet_cifar().count_params()
+    assert plain.count_params() == built(models.alexnet_cifar).count_params()
     assert models.alexnet_cifar(classes=100).get_layer("fc8").units == 100
 
 
 def test_the_smallest_input_follows_conv1():
     # pool5 needs 3x3, pool2 7x7, pool1 15x15 out of conv1
-    models.alexnet(input_shape=(67, 67, 3))
+    smallest = built(models.alexnet, input_shape=(67, 67, 3))
+    assert smallest.get_layer("pool5").output.shape[1:3] == (1, 1)
     models.alexnet_cifar(input_shape=(29, 29, 3))
     with pytest.raises(ValueError, match="input_shape.*too small.*5x5/2 conv1"):
         models.alexnet_cifar(input_shape=(28, 28, 3))

@@ -4,6 +4,7 @@ initialiser (notebook 13's gradient measurements); the defaults are in tests/tes
 import keras
 import numpy as np
 import pytest
+from built_models import built
 
 from cnnlib import models
 from cnnlib.models.resnet import basic_block, conv_bn
@@ -19,7 +20,7 @@ def test_without_batch_norm_every_convolution_gets_a_bias(residual):
     assert not layers_of(model, keras.layers.BatchNormalization)
     convolutions = layers_of(model, keras.layers.Conv2D)
     assert len(convolutions) == 19 and all(conv.use_bias for conv in convolutions)
-    with_bn = models.cifar_resnet(20, residual=residual)
+    with_bn = built(models.cifar_resnet, 20) if residual else built(models.cifar_plain, 20)
     bn_params = sum(layer.count_params() for layer in layers_of(with_bn,
                                                                 keras.layers.BatchNormalization))
     biases = sum(conv.filters for conv in convolutions)
@@ -28,7 +29,7 @@ def test_without_batch_norm_every_convolution_gets_a_bias(residual):
 
 
 def test_the_defaults_are_unchanged():
-    model = models.cifar_resnet(20)
+    model = built(models.cifar_resnet, 20)
     assert model.count_params() == 271_098
     assert len(layers_of(model, keras.layers.BatchNormalization)) == 19
     assert isinstance(model.get_layer("conv1_conv").kernel_initializer,
@@ -63,7 +64,7 @@ def test_block_functions_take_the_options():
 
 def test_networks_without_batch_norm_run():
     model = models.cifar_resnet(8, batch_norm=False, kernel_initializer="he_normal")
-    probabilities = model.predict(np.ones((2, 32, 32, 3), "float32"), verbose=0)
+    probabilities = keras.ops.convert_to_numpy(model(np.ones((2, 32, 32, 3), "float32")))
     np.testing.assert_allclose(probabilities.sum(axis=1), 1, rtol=1e-5)
 
 

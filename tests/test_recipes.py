@@ -104,7 +104,7 @@ def test_the_recipe_trains_and_predicts_integer_labels(capfd):
     y = np.arange(24) % 3
     network = tiny_network()
     model = recipes.compile_classifier(recipes.with_augmentation(network, recipes.augmentation()),
-                                       1e-2)
+                                       1e-2, run_eagerly=True)  # six steps: not worth tracing
     history = train.fit(model, x, y, epochs=2, batch_size=8, log=False)
     assert set(history.history) == {"loss", "accuracy"}
     assert np.all(np.isfinite(history.history["loss"]))
@@ -149,6 +149,12 @@ def test_with_augmentation_rejects_bad_arguments():
         recipes.with_augmentation(joined, recipes.augmentation())
 
 
+@pytest.fixture(scope="module")
+def network():
+    """One network for the calls that must be refused before they compile it."""
+    return tiny_network()
+
+
 @pytest.mark.parametrize(("args", "kwargs", "error", "argument"), [
     (("net",), {}, TypeError, "model"),
     ((None, 0), {}, ValueError, "learning_rate"),
@@ -167,8 +173,8 @@ def test_with_augmentation_rejects_bad_arguments():
     ((None,), {"label_smoothing": 1.0}, ValueError, "label_smoothing"),
     ((None,), {"label_smoothing": "0.1"}, TypeError, "label_smoothing"),
 ])
-def test_compile_classifier_rejects_bad_arguments(args, kwargs, error, argument):
-    args = tuple(tiny_network() if arg is None else arg for arg in args)
+def test_compile_classifier_rejects_bad_arguments(args, kwargs, error, argument, network):
+    args = tuple(network if arg is None else arg for arg in args)
     with pytest.raises(error, match=argument):
         recipes.compile_classifier(*args, **kwargs)
 
@@ -246,7 +252,8 @@ def test_compile_classifier_wires_label_smoothing_into_the_loss():
     inputs = keras.Input((3,))
     identity = keras.Model(inputs, keras.layers.Identity()(inputs))  # outputs its input
     for eps in [0.0, 0.2]:
-        model = recipes.compile_classifier(identity, label_smoothing=eps)
+        model = recipes.compile_classifier(identity, label_smoothing=eps,
+                                           run_eagerly=True)  # one batch: not worth tracing
         assert (model.loss == "sparse_categorical_crossentropy") == (eps == 0)
         measured = model.evaluate(PROBABILITIES, LABELS, verbose=0, return_dict=True)["loss"]
         assert measured == pytest.approx(smoothed_loss_by_hand(eps), rel=1e-5)

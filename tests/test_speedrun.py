@@ -102,6 +102,7 @@ def test_the_fast_recipe_trains_to_the_target_and_stops_there(capfd):
     schedule = model.optimizer._learning_rate
     assert float(schedule(0)) == pytest.approx(0.002)  # a tenth of the peak
     assert float(schedule(36)) == pytest.approx(0.0, abs=1e-9)  # 6 epochs of 6 steps: the end
+    assert float(schedule(35)) > 1e-6  # and not before it
     lines = capfd.readouterr().out.splitlines()
     assert len(lines) == result.epochs and lines[0].startswith("epoch 1/6")
 
@@ -109,7 +110,8 @@ def test_the_fast_recipe_trains_to_the_target_and_stops_there(capfd):
 def test_train_to_accuracy_takes_arrays_through_train_fit_and_honours_the_time_limit(capfd):
     x, y = tiny_digits(64)
     cnnlib.set_seed(0)
-    model = recipes.compile_classifier(cnnlib.models.fast_cnn((8, 8, 1), 2, filters=(4,)))
+    model = recipes.compile_classifier(cnnlib.models.fast_cnn((8, 8, 1), 2, filters=(4,)),
+                                       run_eagerly=True)  # one step: quicker run than traced
     result = speedrun.train_to_accuracy(model, (x[..., None] / 255, y), (x[..., None] / 255, y),
                                         epochs=3, batch_size=16, target=None, time_limit=1e-6,
                                         log=False, name="arrays")

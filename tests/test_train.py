@@ -22,18 +22,26 @@ def tiny_data(n=64, seed=0):
     return x, y
 
 
-def tiny_model(seed=0):
+def tiny_model(seed=0, run_eagerly=False):
     cnnlib.set_seed(seed)
     model = keras.Sequential([keras.Input((6, 6, 1)), keras.layers.Conv2D(2, 3),
                               keras.layers.Flatten(), keras.layers.Dropout(0.2),
                               keras.layers.Dense(2, activation="softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                  run_eagerly=run_eagerly)
     return model
 
 
-def test_fit_logs_one_compact_line_per_epoch_and_returns_the_history(capfd):
+@pytest.fixture(scope="module")
+def model():
+    """One compiled tiny model for the tests that read the log, the history or the errors, not
+    the weights: Keras traces its training and test steps once for all of them."""
+    return tiny_model()
+
+
+def test_fit_logs_one_compact_line_per_epoch_and_returns_the_history(capfd, model):
     x, y = tiny_data()
-    history = train.fit(tiny_model(), x, y, epochs=3, batch_size=16, validation_split=0.25)
+    history = train.fit(model, x, y, epochs=3, batch_size=16, validation_split=0.25)
     out, err = capfd.readouterr()
     lines = out.splitlines()
     assert len(lines) == 3
@@ -47,19 +55,19 @@ def test_fit_logs_one_compact_line_per_epoch_and_returns_the_history(capfd):
     assert all(len(values) == 3 for values in history.history.values())
 
 
-def test_fit_pads_the_epoch_number(capfd):
+def test_fit_pads_the_epoch_number(capfd, model):
     x, y = tiny_data(32)
-    train.fit(tiny_model(), x, y, epochs=10, batch_size=32)
+    train.fit(model, x, y, epochs=10, batch_size=32)
     lines = capfd.readouterr().out.splitlines()
     assert lines[0].startswith("epoch  1/10  loss ") and lines[9].startswith("epoch 10/10  ")
     assert "val_" not in lines[0]
 
 
-def test_fit_passes_validation_data_and_callbacks(capfd):
+def test_fit_passes_validation_data_and_callbacks(capfd, model):
     x, y = tiny_data()
     seen = []
     callback = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))
-    history = train.fit(tiny_model(), x[:48], y[:48], epochs=2, validation_data=(x[48:], y[48:]),
+    history = train.fit(model, x[:48], y[:48], epochs=2, validation_data=(x[48:], y[48:]),
                         callbacks=[callback], shuffle=False)
     assert seen == [0, 1] and "val_accuracy" in history.history
     assert len(capfd.readouterr().out.splitlines()) == 2
@@ -67,17 +75,18 @@ def test_fit_passes_validation_data_and_callbacks(capfd):
 
 def test_the_same_seed_gives_the_same_training_and_log_false_is_silent(capfd):
     x, y = tiny_data(32)
-    runs = [train.fit(tiny_model(), x, y, epochs=2, batch_size=8, seed=5, log=False).history
-            for _ in range(2)]
+    # Three fresh models of eight steps each: quicker run eagerly than traced, seeded alike.
+    runs = [train.fit(tiny_model(run_eagerly=True), x, y, epochs=2, batch_size=8, seed=5,
+                      log=False).history for _ in range(2)]
     assert capfd.readouterr().out == ""
     assert runs[0] == runs[1] and len(runs[0]["loss"]) == 2
-    other = train.fit(tiny_model(), x, y, epochs=2, batch_size=8, seed=6, log=False).history
+    other = train.fit(tiny_model(run_eagerly=True), x, y, epochs=2, batch_size=8, seed=6,
+                      log=False).history
     assert other["loss"] != runs[0]["loss"]  # the seed drives shuffling and dropout
 
 
-def test_evaluate_returns_floats():
+def test_evaluate_returns_floats(model):
     x, y = tiny_data()
-    model = tiny_model()
     results = train.evaluate(model, x, y)
     assert set(results) == {"loss", "accuracy"}
     assert all(type(value) is float for value in results.values())
@@ -99,13 +108,13 @@ def test_evaluate_returns_floats():
     ({"epochs": 1, "log": 1}, TypeError, "log"),
     ({"epochs": 1, "seed": -1}, ValueError, "seed"),
 ])
-def test_fit_rejects_bad_arguments(kwargs, error, words):
+def test_fit_rejects_bad_arguments(kwargs, error, words, model):
     x, y = tiny_data(8)
     with pytest.raises(error, match=words):
-        train.fit(tiny_model(), x, y, **kwargs)
+        train.fit(model, x, y, **kwargs)
 
 
-def test_fit_and_evaluate_reject_bad_models_and_data():
+def test_fit_and_evaluate_reject_bad_models_and_data(model):
     x, y = tiny_data(8)
     uncompiled = keras.Sequential([keras.Input((6, 6, 1)), keras.layers.Flatten(),
                                    keras.layers.Dense(2)])
@@ -114,11 +123,11 @@ def test_fit_and_evaluate_reject_bad_models_and_data():
     with pytest.raises(TypeError, match=r"model must be a Keras model, got 'model' \(str\)"):
         train.fit("model", x, y, epochs=1)
     with pytest.raises(ValueError, match="same number of examples"):
-        train.fit(tiny_model(), x, y[:5], epochs=1)
+        train.fit(model, x, y[:5], epochs=1)
     with pytest.raises(ValueError, match="not compiled"):
         train.evaluate(uncompiled, x, y)
     with pytest.raises(TypeError, match="y must be an array"):
-        train.evaluate(tiny_model(), x, 3)
+        train.evaluate(model, x, 3)
 
 
 @pytest.mark.parametrize(("labels", "message"), [
@@ -129,22 +138,23 @@ def test_fit_and_evaluate_reject_bad_models_and_data():
     ([0.0, 1.0, 0.5, 1.0], "y must hold class numbers from 0 to 1 (the model has 2 outputs), "
                            "got labels that are not whole numbers"),
 ])
-def test_labels_outside_the_classes_get_a_clear_error(labels, message):
+def test_labels_outside_the_classes_get_a_clear_error(labels, message, model):
     x, _ = tiny_data(4)
     with pytest.raises(ValueError) as raised:
-        train.fit(tiny_model(), x, np.array(labels), epochs=1)
+        train.fit(model, x, np.array(labels), epochs=1)
     assert str(raised.value) == message
     with pytest.raises(ValueError, match="validation_data y must hold class numbers from 0 to 1"):
-        train.fit(tiny_model(), x, np.zeros(4, int), epochs=1,
+        train.fit(model, x, np.zeros(4, int), epochs=1,
                   validation_data=(x, np.array(labels)))
     with pytest.raises(ValueError, match="y must hold class numbers from 0 to 1"):
-        train.evaluate(tiny_model(), x, np.array(labels))
+        train.evaluate(model, x, np.array(labels))
 
 
 def test_one_hot_labels_are_left_to_keras():
     x, y = tiny_data(8)
     model = tiny_model()
-    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.compile(optimizer="adam", loss="categorical_crossentropy",
+                  run_eagerly=True)  # one step: quicker run than traced
     history = train.fit(model, x, np.eye(2)[y], epochs=1, log=False)
     assert len(history.history["loss"]) == 1
 
