@@ -31,6 +31,47 @@ def rows_by_name(model):
     return {row.name: row for row in profile_model(model).rows}
 
 
+def _inputs_of(value):
+    """The names of the layers whose outputs appear in a layer's serialised ``inbound_nodes``."""
+    if isinstance(value, dict):
+        if "keras_history" in value.get("config", {}):
+            yield value["config"]["keras_history"][0]
+        else:
+            for item in value.values():
+                yield from _inputs_of(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _inputs_of(item)
+
+
+def wiring(model):
+    """{layer name: [names of the layers it takes its inputs from]}, the input layer called
+    ``input`` (Keras numbers its own ``input_layer_N``)."""
+    rename = {model.layers[0].name: "input"}
+    return {rename.get(layer["name"], layer["name"]):
+            [rename.get(name, name) for name in _inputs_of(layer["inbound_nodes"])]
+            for layer in model.get_config()["layers"]}
+
+
+def assert_basic_blocks_add_their_input(model, first_input):
+    """Every basic block's ``_add`` takes its input (or the shortcut made from it) and its
+    second convolution's output, and the block's two branches both start at its input."""
+    wires = wiring(model)
+    block_input = first_input
+    for block in [name[:-len("_add")] for name in wires if name.endswith("_add")]:
+        shortcut = block_input
+        for start, end in (("_0_shortcut", "_0_shortcut"), ("_0_conv", "_0_bn")):
+            if f"{block}{start}" in wires:
+                assert wires[f"{block}{start}"] == [block_input], block
+                shortcut = f"{block}{end}"
+        first = f"{block}_1_pad" if f"{block}_1_pad" in wires else f"{block}_1_conv"
+        assert wires[first] == [block_input], block
+        assert wires[f"{block}_add"] == [shortcut, f"{block}_2_bn"], block
+        assert wires[f"{block}_out"] == [f"{block}_add"], block
+        block_input = f"{block}_out"
+    assert wires["avg_pool"] == [block_input]
+
+
 @pytest.fixture
 def vgg16_model():
     return built(models.vgg16)
@@ -174,6 +215,28 @@ def test_inception_macs_lecture_example_and_module_3a():
         models.INCEPTION_MODULES["3a"])
 
 
+def test_inception_module_is_figure_2b():
+    x = keras.Input((28, 28, 192))
+    module = keras.Model(x, inception_module(x, models.INCEPTION_MODULES["3a"]))
+    expected = {  # layer: type, window, inputs; all with stride 1 and "same" padding
+        "1x1": ("Conv2D", (1, 1), ["input"]),
+        "3x3_reduce": ("Conv2D", (1, 1), ["input"]),
+        "3x3": ("Conv2D", (3, 3), ["inception_3a_3x3_reduce"]),
+        "5x5_reduce": ("Conv2D", (1, 1), ["input"]),
+        "5x5": ("Conv2D", (5, 5), ["inception_3a_5x5_reduce"]),
+        "pool": ("MaxPooling2D", (3, 3), ["input"]),
+        "pool_proj": ("Conv2D", (1, 1), ["inception_3a_pool"]),
+    }
+    wires = wiring(module)
+    for suffix, (kind, window, inputs) in expected.items():
+        layer = module.get_layer(f"inception_3a_{suffix}")
+        size = layer.pool_size if kind == "MaxPooling2D" else layer.kernel_size
+        assert (type(layer).__name__, size, layer.strides, layer.padding, wires[layer.name]) == (
+            kind, window, (1, 1), "same", inputs), suffix
+    assert wires["inception_3a"] == [f"inception_3a_{suffix}"
+                                     for suffix in ("1x1", "3x3", "5x5", "pool_proj")]
+
+
 # --- ResNet (notebooks 13-14) -----------------------------------------------------------------
 
 
@@ -181,6 +244,7 @@ def test_resnet50_equals_keras_applications(resnet50_model):
     assert resnet50_model.count_params() == 25_636_712
     theirs = keras.applications.ResNet50(weights=None)
     assert names(resnet50_model)[1:] == names(theirs)[1:]
+    assert wiring(resnet50_model) == wiring(theirs)  # every layer takes the same inputs
 
 
 def test_resnet50_multiply_adds_for_both_stride_placements(resnet50_model):
@@ -210,6 +274,7 @@ def test_resnet18_basic_block_names():
             "predictions"} <= layer_names
     assert "conv2_block1_0_conv" not in layer_names  # 64 -> 64 channels: identity shortcut
     assert model.get_layer("conv5_block2_out").output.shape[1:] == (1, 1, 512)
+    assert_basic_blocks_add_their_input(model, "pool1_pool")
 
 
 # --- CIFAR-10 ResNets and plain networks (He et al., Section 4.2) -----------------------------
@@ -231,10 +296,13 @@ def test_cifar_resnet_option_a_reproduces_table_6(depth):
     assert paper_rounding(trainable, published) == published
     assert model.get_layer("conv4_block1_out").output.shape[1:] == (8, 8, 64)
     assert sum(isinstance(layer, keras.layers.Conv2D) for layer in model.layers) == depth - 1
+    assert_basic_blocks_add_their_input(model, "conv1_relu")
 
 
 def test_option_b_does_not_give_the_papers_counts():
-    extra = trainable_params(models.cifar_resnet(20, shortcut="B")) - CIFAR[20][1]
+    option_b = models.cifar_resnet(20, shortcut="B")
+    assert_basic_blocks_add_their_input(option_b, "conv1_relu")
+    extra = trainable_params(option_b) - CIFAR[20][1]
     assert extra == (16 * 32 + 2 * 32) + (32 * 64 + 2 * 64)  # 1x1 projections and their BN
     assert [paper_rounding(CIFAR[d][1] + extra, CIFAR[d][2]) for d in (32, 56)] == ["0.47",
                                                                                    "0.86"]
