@@ -7,6 +7,7 @@ executions of each notebook share the machine's cores instead of taking turns. T
 the grades run last and wait for it.
 """
 
+import gc
 import json
 import os
 import re
@@ -226,8 +227,9 @@ def uses(item, fixture):
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session, config, items):
-    """The tests that read the grades run last: until then the course is graded beside them."""
-    items.sort(key=lambda item: uses(item, "autograded"))
+    """The tests that read results of work started in the background run last, those that read
+    the grades after all: until then that work runs beside the other tests."""
+    items.sort(key=lambda item: (uses(item, "autograded"), uses(item, "background")))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -295,6 +297,11 @@ def pytest_collection_finish(session):
     run."""
     if session.config.option.collectonly:
         return
+    # What collection imported (TensorFlow, Keras, the notebooks' stack) lives to the end: keep it
+    # out of the garbage collector's passes, and pass less often (a model build makes tens of
+    # thousands of objects); seconds of a unit-test run.
+    gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
     for item in session.items:
         if uses(item, "background"):
             for job in _background_jobs(item.module).values():
@@ -318,6 +325,15 @@ def background(request):
     for the job and returns its value, or raises what it raised. ``jobs.python_run``
     makes a job of a fresh Python process. The jobs of all modules run one at a time."""
     return Results(_background_jobs(request.module))
+
+
+def pytest_terminal_summary(terminalreporter):
+    jobs = [job for module in _BACKGROUND.values() for job in module.values()
+            if job.seconds is not None]
+    if jobs:
+        terminalreporter.section("background jobs (one at a time, beside the tests)")
+        for job in jobs:
+            terminalreporter.write_line(f"{job.seconds:6.1f} s  {job.name}")
 
 
 def pytest_unconfigure(config):

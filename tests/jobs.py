@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ class Job:
     def __init__(self, name, function, after=None):
         self.name, self.function, self.after = name, function, after
         self.value, self.error = None, None
+        self.began = self.seconds = None  # when it began (time.perf_counter) and how long it took
         self.ended, self.started = threading.Event(), threading.Lock()
         self.thread = threading.Thread(target=self.run, name=name, daemon=True)
 
@@ -33,10 +35,13 @@ class Job:
         try:
             if self.after is not None:
                 self.after.start().wait()
+            self.began = time.perf_counter()
             self.value = self.function()
         except BaseException as error:  # pytest.fail raises an OutcomeException
             self.error = error
         finally:
+            if self.began is not None:
+                self.seconds = time.perf_counter() - self.began
             self.ended.set()
 
     def wait(self):
