@@ -61,11 +61,13 @@ _PROCESSES = set()  # the processes that python_run started and that have not en
 
 def python_run(code, env=None, timeout=300):
     """A function that runs ``python -c code`` and returns its ``CompletedProcess`` (text),
-    with ``env`` added to this environment less its ``TF_`` and ``CNNLIB_TF`` variables and
-    with this checkout first on ``PYTHONPATH``."""
+    with ``env`` added to this environment less its ``TF_`` and ``CNNLIB_TF`` variables, with
+    this checkout first on ``PYTHONPATH`` and one thread for TensorFlow's operations."""
     def run():
         base = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "CNNLIB_TF"))}
         base["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_REPO), base.get("PYTHONPATH")]))
+        # One thread for TensorFlow's operations: the job shares the machine with the tests.
+        base.update(TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
         process = subprocess.Popen([sys.executable, "-c", code], env={**base, **(env or {})},
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         _PROCESSES.add(process)
