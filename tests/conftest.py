@@ -276,18 +276,21 @@ def autograded(background_grading, request):
 
 # --- Work started in the background as soon as the tests are known ----------------------------
 
-_BACKGROUND = {}  # test module name -> {name: Job}
-_LAST_JOB = [None]  # the jobs of all modules run one after another, on one core
+_BACKGROUND = {}  # test module name -> {name: Job}; all run one after another, on one core
 
 
 def _background_jobs(module):
     if module.__name__ not in _BACKGROUND:
+        last = (_background_job_list() or [None])[-1]
         jobs = {}
         for name, function in module.BACKGROUND.items():
-            jobs[name] = _LAST_JOB[0] = Job(f"{module.__name__}: {name}", function,
-                                            after=_LAST_JOB[0])
+            jobs[name] = last = Job(f"{module.__name__}: {name}", function, after=last)
         _BACKGROUND[module.__name__] = jobs
     return _BACKGROUND[module.__name__]
+
+
+def _background_job_list():
+    return [job for jobs in _BACKGROUND.values() for job in jobs.values()]
 
 
 def pytest_collection_finish(session):
@@ -328,8 +331,7 @@ def background(request):
 
 
 def pytest_terminal_summary(terminalreporter):
-    jobs = [job for module in _BACKGROUND.values() for job in module.values()
-            if job.seconds is not None]
+    jobs = [job for job in _background_job_list() if job.seconds is not None]
     if jobs:
         terminalreporter.section("background jobs (one at a time, beside the tests)")
         for job in jobs:
@@ -337,4 +339,8 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def pytest_unconfigure(config):
-    stop_processes()  # started for tests that did not run
+    """Background work whose tests did not run (interrupted, deselected) is stopped: a fresh
+    Python is killed, a job not yet begun is cancelled, a running one is waited for."""
+    stop_processes()
+    for job in _background_job_list():
+        job.stop()

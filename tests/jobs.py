@@ -21,7 +21,7 @@ class Job:
 
     def __init__(self, name, function, after=None):
         self.name, self.function, self.after = name, function, after
-        self.value, self.error = None, None
+        self.value, self.error, self.cancelled = None, None, False
         self.began = self.seconds = None  # when it began (time.perf_counter) and how long it took
         self.ended, self.started = threading.Event(), threading.Lock()
         self.thread = threading.Thread(target=self.run, name=name, daemon=True)
@@ -35,6 +35,8 @@ class Job:
         try:
             if self.after is not None:
                 self.after.start().wait()
+            if self.cancelled:
+                raise RuntimeError(f"{self.name} was cancelled: the test run ended")
             self.began = time.perf_counter()
             self.value = self.function()
         except BaseException as error:  # pytest.fail raises an OutcomeException
@@ -44,8 +46,15 @@ class Job:
                 self.seconds = time.perf_counter() - self.began
             self.ended.set()
 
-    def wait(self):
-        self.ended.wait()
+    def wait(self, timeout=None):
+        self.ended.wait(timeout)
+
+    def stop(self, timeout=60):
+        """Cancel the job if it has not begun; if it runs, wait for its end (a function that
+        starts processes, such as ``multiworker.run_workers``, stops them before it returns)."""
+        self.cancelled = True
+        if self.started.locked():
+            self.wait(timeout)
 
     def result(self):
         self.start().wait()

@@ -22,12 +22,18 @@ class FakeModel:
     stop_training = False
 
 
-def test_the_clock_stops_while_the_test_set_is_evaluated_and_stops_at_the_target(monkeypatch):
+def started_clock(monkeypatch, **limits):
+    """An AccuracyClock on a fake model and a fake perf_counter, after on_train_begin."""
     clock_time = FakeTime()
     monkeypatch.setattr(speedrun.time, "perf_counter", clock_time)
-    clock = speedrun.AccuracyClock(target=0.9)
+    clock = speedrun.AccuracyClock(**limits)
     clock.set_model(FakeModel())
     clock.on_train_begin()
+    return clock, clock_time
+
+
+def test_the_clock_stops_while_the_test_set_is_evaluated_and_stops_at_the_target(monkeypatch):
+    clock, clock_time = started_clock(monkeypatch, target=0.9)
     for epoch, accuracy in enumerate([0.5, 0.95]):
         for batch in range(3):
             clock_time.now += 1.0  # one second per training step
@@ -43,11 +49,7 @@ def test_the_clock_stops_while_the_test_set_is_evaluated_and_stops_at_the_target
 
 
 def test_the_clock_stops_training_at_the_time_limit(monkeypatch):
-    clock_time = FakeTime()
-    monkeypatch.setattr(speedrun.time, "perf_counter", clock_time)
-    clock = speedrun.AccuracyClock(time_limit=2.5)
-    clock.set_model(FakeModel())
-    clock.on_train_begin()
+    clock, clock_time = started_clock(monkeypatch, time_limit=2.5)
     stops = []
     for batch in range(3):
         clock_time.now += 1.0
