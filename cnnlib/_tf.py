@@ -24,6 +24,13 @@ import warnings
 startup_log = ""
 
 
+def set_environment_defaults(environ):
+    """Turn TensorFlow's later C++ log lines off (``TF_CPP_MIN_LOG_LEVEL=3``) and oneDNN on
+    (``TF_ENABLE_ONEDNN_OPTS=1``) in ``environ``, each only where it is not set already."""
+    environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+
+
 def import_tensorflow_quietly():
     """Import TensorFlow (and Keras) with descriptor 2 captured; return the ``tensorflow`` module.
 
@@ -34,8 +41,7 @@ def import_tensorflow_quietly():
         import tensorflow as tf
 
         return tf
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+    set_environment_defaults(os.environ)
     sys.stderr.flush()
     saved_fd = os.dup(2)
     with tempfile.TemporaryFile() as captured:

@@ -1,12 +1,26 @@
-"""Models that several tests only read (parameter counts, layer shapes and names, wiring,
-multiply-adds), built once per test run: an ImageNet-size network takes about a second to build.
+"""Models that tests only read (parameter counts, layer shapes and names, wiring, multiply-adds):
+built without initial weights, and those that several tests read built once per test run.
+
+Most of a large model's build time is drawing its initial weights (VGG-16's 138 million values
+take most of a second), which a count, a shape, a name or a wiring never reads. Inside
+:func:`weightless` Keras creates each variable with its shape and initializer but draws no value
+(a ``keras.StatelessScope`` that does not initialise them afterwards). Such a model must never be
+called, trained or re-weighted: a test that does any of that builds its own model outside.
 
 ``built(models.alexnet)`` and ``built(models.alexnet, (227, 227, 3), 1000)`` are the same model:
 the arguments are matched to the builder's signature, defaults included, before they are looked
-up. A test that trains, compiles, freezes, re-weights or otherwise changes a model builds its own.
+up.
 """
 
+import contextlib
 import inspect
+
+import keras
+
+try:  # where Keras lists the variables it has not initialised yet (not a public API)
+    from keras.src.backend.common import global_state
+except ImportError:  # pragma: no cover - another Keras: build with weights, only slower
+    global_state = None
 
 _BUILT = {}
 
@@ -20,11 +34,29 @@ def _frozen(value):
     return value
 
 
+@contextlib.contextmanager
+def weightless():
+    """Build models without drawing their initial weights, for tests that only read their
+    structure. Keras keeps a list of the variables to initialise when the next stateless scope
+    ends; the list is restored afterwards, so that no later build initialises these ones."""
+    if global_state is None:  # pragma: no cover
+        yield
+        return
+    pending = list(global_state.get_global_attribute("uninitialized_variables", None) or [])
+    try:
+        with keras.StatelessScope(initialize_variables=False):
+            yield
+    finally:
+        global_state.set_global_attribute("uninitialized_variables", pending)
+
+
 def built(builder, *args, **kwargs):
-    """``builder(*args, **kwargs)``, built the first time it is asked for; never change it."""
+    """``builder(*args, **kwargs)`` built :func:`weightless` the first time it is asked for;
+    only read it."""
     bound = inspect.signature(builder).bind(*args, **kwargs)
     bound.apply_defaults()
     key = (builder, _frozen(bound.arguments))
     if key not in _BUILT:
-        _BUILT[key] = builder(*args, **kwargs)
+        with weightless():
+            _BUILT[key] = builder(*args, **kwargs)
     return _BUILT[key]

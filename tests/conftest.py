@@ -293,11 +293,24 @@ def _background_job_list():
     return [job for jobs in _BACKGROUND.values() for job in jobs.values()]
 
 
-def pytest_collection_finish(session):
-    """Start the ``BACKGROUND`` jobs of the test modules whose selected tests use the
-    ``background`` fixture now, in the order of their tests: they start processes that import
-    TensorFlow for seconds, on the core that this process leaves free, while the other tests
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    """Start the ``BACKGROUND`` jobs of a test module as soon as it is collected, if its tests
+    use the ``background`` fixture: they start processes that import TensorFlow for seconds, on
+    the core that this process leaves free, while the other modules are collected and the tests
     run."""
+    report = yield
+    if (isinstance(collector, pytest.Module) and report.passed
+            and not collector.config.option.collectonly
+            and any(uses(item, "background") for item in report.result)):
+        for job in _background_jobs(collector.obj).values():
+            job.start()
+    return report
+
+
+def pytest_collection_finish(session):
+    """Cancel the background jobs that no selected test reads (``-k``, ``-m``, ``--deselect``):
+    those not begun yet never begin."""
     if session.config.option.collectonly:
         return
     # What collection imported (TensorFlow, Keras, the notebooks' stack) lives to the end: keep it
@@ -305,10 +318,11 @@ def pytest_collection_finish(session):
     # thousands of objects); seconds of a unit-test run.
     gc.freeze()
     gc.set_threshold(20_000, 10, 10)
-    for item in session.items:
-        if uses(item, "background"):
-            for job in _background_jobs(item.module).values():
-                job.start()
+    needed = {item.module.__name__ for item in session.items if uses(item, "background")}
+    for module, jobs in _BACKGROUND.items():
+        if module not in needed:
+            for job in jobs.values():
+                job.cancelled = True
 
 
 class Results:

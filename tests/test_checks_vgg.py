@@ -53,7 +53,8 @@ def test_the_reference_counts_the_library_models(depth, input_size, classes, den
     if (input_size, classes, dense_units) == (224, 1000, 4096):  # tests/test_models.py's
         model = built(getattr(models, f"vgg{depth}"))
     else:
-        model = models.vgg(depth, (input_size, input_size, 3), classes, dense_units=dense_units)
+        model = built(models.vgg, depth, (input_size, input_size, 3), classes,
+                      dense_units=dense_units)
     assert _vgg_params(depth, input_size, classes, dense_units) == model.count_params()
 
 

@@ -7,7 +7,7 @@ models these tests only read are shared with the other test modules through test
 import keras
 import numpy as np
 import pytest
-from built_models import built
+from built_models import built, weightless
 
 from cnnlib import models
 from cnnlib.models.googlenet import inception_module
@@ -145,7 +145,8 @@ def test_vgg19_parameters_equal_keras_applications(vgg19_model):
 def test_vgg_layer_names_match_keras_applications(request, fixture, application):
     ours = names(request.getfixturevalue(fixture))
     # The convolutional part of keras's model at a small size (cheap), and its documented head.
-    theirs = names(application(weights=None, include_top=False, input_shape=(32, 32, 3)))[1:]
+    with weightless():
+        theirs = names(application(weights=None, include_top=False, input_shape=(32, 32, 3)))[1:]
     theirs += ["flatten", "fc1", "fc2", "predictions"]
     assert [n for n in ours[1:] if not n.endswith("_dropout")] == theirs
 
@@ -172,7 +173,8 @@ def test_vgg16_profile_reproduces_the_lecture_table(vgg16_model):  # L1
 
 
 def test_vgg_on_cifar_and_with_batch_norm():
-    model = models.vgg11(input_shape=(32, 32, 3), classes=10, batch_norm=True, dense_units=64)
+    model = built(models.vgg11, input_shape=(32, 32, 3), classes=10, batch_norm=True,
+                  dense_units=64)
     assert model.output_shape == (None, 10)
     assert model.get_layer("block5_pool").output.shape[1:] == (1, 1, 512)
     assert isinstance(model.get_layer("block1_conv1_bn"), keras.layers.BatchNormalization)
@@ -185,7 +187,7 @@ def test_vgg_on_cifar_and_with_batch_norm():
 
 
 def test_googlenet_parameters_and_table_1_sizes():
-    model = models.googlenet()
+    model = built(models.googlenet)
     assert model.count_params() == 6_998_552
     previous = model.get_layer("pool2").output.shape[-1]
     for name, config in models.INCEPTION_MODULES.items():
@@ -197,7 +199,7 @@ def test_googlenet_parameters_and_table_1_sizes():
 
 
 def test_googlenet_auxiliary_heads():
-    model = models.googlenet(aux_heads=True)
+    model = built(models.googlenet, aux_heads=True)
     assert model.count_params() == 13_378_280
     assert [tuple(o.shape) for o in model.outputs] == [(None, 1000)] * 3
     assert names(model).count("aux1_predictions") == 1
@@ -242,14 +244,16 @@ def test_inception_module_is_figure_2b():
 
 def test_resnet50_equals_keras_applications(resnet50_model):
     assert resnet50_model.count_params() == 25_636_712
-    theirs = keras.applications.ResNet50(weights=None)
+    with weightless():
+        theirs = keras.applications.ResNet50(weights=None)
     assert names(resnet50_model)[1:] == names(theirs)[1:]
     assert wiring(resnet50_model) == wiring(theirs)  # every layer takes the same inputs
 
 
 def test_resnet50_multiply_adds_for_both_stride_placements(resnet50_model):
     assert relative_difference(profile_model(resnet50_model).totals.macs, 3.9e9) < 0.02
-    torchvision_like = models.resnet50(stride_in="3x3")
+    with weightless():
+        torchvision_like = models.resnet50(stride_in="3x3")
     assert torchvision_like.count_params() == resnet50_model.count_params()
     assert relative_difference(profile_model(torchvision_like).totals.macs, 4.1e9) < 0.02
 
@@ -261,13 +265,14 @@ def test_resnet50_multiply_adds_for_both_stride_placements(resnet50_model):
     (models.resnet152, 60_419_944, 11.3e9),  # params: keras.applications.ResNet152
 ])
 def test_resnet_table_1(builder, params, published_macs):
-    model = builder()
+    with weightless():
+        model = builder()
     assert model.count_params() == params
     assert relative_difference(profile_model(model).totals.macs, published_macs) < 0.02
 
 
 def test_resnet18_basic_block_names():
-    model = models.resnet18(input_shape=(32, 32, 3), classes=10)
+    model = built(models.resnet18, input_shape=(32, 32, 3), classes=10)
     layer_names = set(names(model))
     assert {"conv1_conv", "pool1_pool", "conv2_block1_1_conv", "conv2_block1_2_conv",
             "conv2_block2_out", "conv3_block1_0_conv", "conv5_block2_add", "avg_pool",
@@ -300,7 +305,7 @@ def test_cifar_resnet_option_a_reproduces_table_6(depth):
 
 
 def test_option_b_does_not_give_the_papers_counts():
-    option_b = models.cifar_resnet(20, shortcut="B")
+    option_b = built(models.cifar_resnet, 20, shortcut="B")
     assert_basic_blocks_add_their_input(option_b, "conv1_relu")
     extra = trainable_params(option_b) - CIFAR[20][1]
     assert extra == (16 * 32 + 2 * 32) + (32 * 64 + 2 * 64)  # 1x1 projections and their BN
@@ -339,7 +344,7 @@ def test_small_models_run():
     (models.cifar_plain, (32, 32, 3))])
 def test_every_builder_takes_input_shape_and_classes(builder, input_shape):
     kwargs = {"dense_units": 16} if builder is models.vgg13 else {}
-    model = builder(input_shape=input_shape, classes=7, **kwargs)
+    model = built(builder, input_shape=input_shape, classes=7, **kwargs)
     assert model.input_shape == (None, *input_shape)
     assert model.output_shape == (None, 7)
 

@@ -6,6 +6,7 @@ import re
 import keras
 import numpy as np
 import pytest
+from built_models import built
 
 from cnnlib.models.convnext import LayerScale, convnext, convnext_block, convnext_tiny
 from cnnlib.models.efficientnet import (
@@ -182,12 +183,13 @@ def test_compound_scaling_doubles_the_flops_per_step():
 
 
 def test_small_cifar_versions_end_with_the_classes():
-    for model in (mobilenet_v2((32, 32, 3), 10, 0.5, stem_strides=1),
-                  efficientnet(0.5, 0.34, (32, 32, 3), 10, stem_strides=1),
-                  convnext((1, 1, 2, 1), (16, 32, 64, 128), (32, 32, 3), 10, patch_size=2)):
+    for model in (built(mobilenet_v2, (32, 32, 3), 10, 0.5, stem_strides=1),
+                  built(efficientnet, 0.5, 0.34, (32, 32, 3), 10, stem_strides=1),
+                  built(convnext, (1, 1, 2, 1), (16, 32, 64, 128), (32, 32, 3), 10,
+                        patch_size=2)):
         assert model.output.shape == (None, 10)
     # depth 1.2: stages of 1 and 2 blocks get ceil(1.2) = 2 and ceil(2.4) = 3 (round or int: 1, 2)
-    wide = efficientnet(2.0, 1.2, (64, 64, 3), 5)
+    wide = built(efficientnet, 2.0, 1.2, (64, 64, 3), 5)
     names = {layer.name for layer in wide.layers}
     assert wide.get_layer("stem_conv").filters == 64
     assert {"block1b_add", "block2c_add"} <= names and "block2d_project_conv" not in names
