@@ -14,10 +14,12 @@ that ``fit`` hides: ``tf.GradientTape`` inside ``strategy.run``, the loss averag
   stop all of them, and return their final weights;
 - :func:`parse_tf_config`: read and check a ``TF_CONFIG``, with a clear error when it is wrong.
 
-Each worker is ``python -m cnnlib.multiworker --steps 20 --out weights.npz`` with ``TF_CONFIG``
-set; on a real cluster the same command runs once per host (``TF_CONFIG`` naming every host's
-``host:port`` and this host's index), or under Slurm with ``--cluster slurm``
-(``tf.distribute.cluster_resolver.SlurmClusterResolver`` reads the job's hosts).
+Each worker is ``python -m cnnlib.multiworker --steps 20 --out weights.npz`` with ``TF_CONFIG`` set
+(and ``CNNLIB_DEFER_TF=1``: it imports TensorFlow only after it has read its arguments and
+``TF_CONFIG``, so a worker that cannot run exits at once); on a real cluster the same command runs
+once per host (``TF_CONFIG`` naming every host's ``host:port`` and this host's index), or under
+Slurm with ``--cluster slurm`` (``tf.distribute.cluster_resolver.SlurmClusterResolver`` reads the
+job's hosts).
 """
 
 import argparse
@@ -33,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cnnlib._tf import import_tensorflow_quietly
 from cnnlib._validation import (
     check_instance,
     check_int,
@@ -271,7 +274,7 @@ def run_workers(n_workers=2, *, steps=20, global_batch=32, learning_rate=0.5, se
         try:
             for i, config in enumerate(configs):
                 env = {**os.environ, "TF_CONFIG": json.dumps(config),
-                       "CUDA_VISIBLE_DEVICES": "-1"}
+                       "CUDA_VISIBLE_DEVICES": "-1", "CNNLIB_DEFER_TF": "1"}
                 command = [sys.executable, "-m", "cnnlib.multiworker", "--steps", str(steps),
                            "--global-batch", str(global_batch), "--learning-rate",
                            str(learning_rate), "--seed", str(seed), "--out", str(outputs[i])]
@@ -315,12 +318,12 @@ def _wait(processes, logs, deadline, timeout):
 
 
 def _strategy(cluster):
-    import tensorflow as tf
-
+    if cluster != "slurm":
+        parse_tf_config(os.environ.get("TF_CONFIG", "{}"))  # before TensorFlow's seconds
+    tf = import_tensorflow_quietly()  # CNNLIB_DEFER_TF=1 left it to now
     if cluster == "slurm":
         resolver = tf.distribute.cluster_resolver.SlurmClusterResolver()
     else:
-        parse_tf_config(os.environ.get("TF_CONFIG", "{}"))
         resolver = tf.distribute.cluster_resolver.TFConfigClusterResolver()
     return tf.distribute.MultiWorkerMirroredStrategy(cluster_resolver=resolver)
 

@@ -21,6 +21,9 @@ BACKGROUND = {
         "print(os.environ.get('TF_ENABLE_ONEDNN_OPTS'))\n"
         "print('oneDNN' in cnnlib._tf.startup_log)\nprint(repr(said))\n",
         {"TF_CPP_MIN_LOG_LEVEL": "0"}),
+    # A worker of cnnlib.multiworker imports TensorFlow itself, once it knows it can run.
+    "deferred": python_run("import sys, cnnlib\nprint('tensorflow' in sys.modules)",
+                           {"CNNLIB_DEFER_TF": "1"}),
     # With CNNLIB_TF_LOGS=1, `import cnnlib` is a plain `import tensorflow`.
     "logs on": python_run("import cnnlib\nprint(repr(cnnlib._tf.startup_log))",
                           {"CNNLIB_TF_LOGS": "1"}),
@@ -51,6 +54,11 @@ def test_an_explicit_setting_is_kept_and_later_logs_are_off():
     environ = {"TF_CPP_MIN_LOG_LEVEL": "1"}
     _tf.set_environment_defaults(environ)
     assert environ == {"TF_CPP_MIN_LOG_LEVEL": "1", "TF_ENABLE_ONEDNN_OPTS": "1"}
+
+
+def test_a_worker_can_defer_the_import(background):
+    result = background["deferred"]
+    assert (result.returncode, result.stdout, result.stderr) == (0, "False\n", "")
 
 
 def test_tensorflow_still_computes_after_its_quiet_import():
