@@ -6,7 +6,7 @@ import re
 import keras
 import numpy as np
 import pytest
-from built_models import built
+from built_models import built, weightless
 
 from cnnlib.models.convnext import LayerScale, convnext, convnext_block, convnext_tiny
 from cnnlib.models.efficientnet import (
@@ -22,19 +22,26 @@ from cnnlib.profile import count_macs
 IMAGE = np.random.default_rng(0).uniform(0, 1, size=(1, 224, 224, 3)).astype("float32")
 
 
+# Built without initial weights (tests/built_models.py): the counts read only their structure,
+# and the comparisons give both models the same random weights through ``stateless_call``.
+
+
 @pytest.fixture(scope="module")
 def mobilenets():
-    return mobilenet_v2(), keras.applications.MobileNetV2(weights=None)
+    with weightless():
+        return mobilenet_v2(), keras.applications.MobileNetV2(weights=None)
 
 
 @pytest.fixture(scope="module")
 def efficientnets():
-    return efficientnet_b0(), keras.applications.EfficientNetB0(weights=None)
+    with weightless():
+        return efficientnet_b0(), keras.applications.EfficientNetB0(weights=None)
 
 
 @pytest.fixture(scope="module")
 def convnexts():
-    return convnext_tiny(), keras.applications.ConvNeXtTiny(weights=None)
+    with weightless():
+        return convnext_tiny(), keras.applications.ConvNeXtTiny(weights=None)
 
 
 def test_mobilenet_v2_counts(mobilenets):
@@ -61,31 +68,51 @@ def test_convnext_tiny_counts(convnexts):
     assert round(count_macs(ours) / 1e9, 1) == 4.5
 
 
-def copy_weights(ours, theirs):
-    """Keras's weights into ours, in order (ConvNeXt's grouped-convolution kernels
-    (7, 7, 1, C) become depthwise kernels (7, 7, C, 1))."""
+def random_values(model, seed):
+    """{id(weight): value} for every weight of Keras's model: He-normal kernels (fan-in: window
+    times input channels; the window alone for a depthwise kernel, whose last axis is 1),
+    biases, betas and moving means ~N(0, 0.2), gammas 1 + N(0, 0.2), moving variances in
+    [0.5, 1.5] (so that batch norm's inference formula is exercised, not the identity)."""
+    rng = np.random.default_rng(seed)
+    values = {}
+    for weight in model.weights:
+        shape = tuple(weight.shape)
+        if len(shape) > 1:
+            fan_in = int(np.prod(shape[:-1] if shape[-1] > 1 else shape[:-2]))
+            value = rng.standard_normal(shape, dtype=np.float32) * np.sqrt(2 / fan_in)
+        elif "variance" in weight.path:
+            value = rng.uniform(0.5, 1.5, shape)
+        else:
+            value = rng.normal(0, 0.2, shape) + ("gamma" in weight.path)
+        values[id(weight)] = value
+    return values
+
+
+def ours_from_theirs(ours, theirs, values):
+    """Keras's weight values for our weights, in order (ConvNeXt's grouped-convolution kernels
+    (7, 7, 1, C) become depthwise kernels (7, 7, C, 1)); Keras's input normalisation has no
+    counterpart in ours."""
     theirs_weights = [w for w in theirs.weights if "normalization" not in w.path]
     assert len(ours.weights) == len(theirs_weights)
+    mapped = {}
     for mine, other in zip(ours.weights, theirs_weights, strict=True):
-        value = keras.ops.convert_to_numpy(other)
-        if mine.shape != value.shape:
-            value = np.moveaxis(value, 2, 3)
-        mine.assign(value)
+        value = values[id(other)]
+        mapped[id(mine)] = np.moveaxis(value, 2, 3) if mine.shape != value.shape else value
+    return mapped
 
 
-def randomise(model, seed):
-    rng = np.random.default_rng(seed)
-    for weight in model.weights:
-        if "moving_variance" in weight.path or weight.path.endswith("variance"):
-            weight.assign(rng.uniform(0.5, 1.5, weight.shape))
-        elif len(weight.shape) <= 1:
-            weight.assign(rng.normal(0, 0.2, weight.shape) + ("gamma" in weight.path))
-    return model
+def run(model, values, x):
+    """The model's output on ``x`` with ``values`` for its weights, without assigning them
+    (dropout's random-seed states are not weights: they keep their own values)."""
+    outputs, _ = model.stateless_call([values[id(w)] for w in model.trainable_variables],
+                                      [values.get(id(w), w) for w in model.non_trainable_variables],
+                                      x, training=False)
+    return keras.ops.convert_to_numpy(outputs)
 
 
-def outputs_close(ours, theirs, our_input, their_input):
-    expected = keras.ops.convert_to_numpy(theirs(their_input, training=False))
-    got = keras.ops.convert_to_numpy(ours(our_input, training=False))
+def outputs_close(ours, theirs, values, our_input, their_input):
+    expected = run(theirs, values, their_input)
+    got = run(ours, ours_from_theirs(ours, theirs, values), our_input)
     np.testing.assert_allclose(got, expected, rtol=1e-3, atol=1e-6)
 
 
@@ -97,30 +124,27 @@ def test_mobilenet_v2_computes_what_keras_computes(mobilenets):
         return [re.sub(r"_\d+$", "", layer.name) for layer in layers if "pad" not in layer.name]
 
     assert names(ours.layers[1:]) == names(theirs.layers[1:])
-    randomise(theirs, 1)
-    copy_weights(ours, theirs)
-    outputs_close(ours, theirs, IMAGE, IMAGE)
+    outputs_close(ours, theirs, random_values(theirs, 1), IMAGE, IMAGE)
 
 
 def test_efficientnet_b0_computes_what_keras_computes(efficientnets):
     ours, theirs = efficientnets
     names = {layer.name for layer in theirs.layers}
     assert {layer.name for layer in ours.layers[1:]} - names == set()
-    randomise(theirs, 2)
-    theirs.get_layer("normalization").set_weights([np.zeros(3), np.ones(3), np.array(0)])
-    copy_weights(ours, theirs)
-    outputs_close(ours, theirs, IMAGE, 255 * IMAGE)  # Keras's model rescales by 1/255 first
+    values = random_values(theirs, 2)
+    mean, variance, count = theirs.get_layer("normalization").weights
+    values.update({id(mean): np.zeros(3), id(variance): np.ones(3), id(count): np.array(0)})
+    outputs_close(ours, theirs, values, IMAGE, 255 * IMAGE)  # Keras's model rescales by 1/255
 
 
 def test_convnext_tiny_computes_what_keras_computes(convnexts):
     ours, theirs = convnexts
-    randomise(theirs, 3)
+    values = random_values(theirs, 3)
     for weight in theirs.weights:
         if "layer_scale" in weight.path:  # 1e-6 would hide the blocks' computations
-            weight.assign(np.full(weight.shape, 0.5))
-    copy_weights(ours, theirs)
+            values[id(weight)] = np.full(weight.shape, 0.5)
     normalise = theirs.get_layer("convnext_tiny_prestem_normalization")
-    outputs_close(ours, theirs, normalise(IMAGE), IMAGE)
+    outputs_close(ours, theirs, values, normalise(IMAGE), IMAGE)
 
 
 def test_make_divisible():
