@@ -43,6 +43,7 @@ __all__ = [
     "check_model",
     "check_non_negative_int",
     "check_padding",
+    "check_positive_ints",
     "check_pair",
     "check_paired_examples",
     "check_positive_int",
@@ -115,6 +116,15 @@ def check_int(name, value, minimum=None, maximum=None):
 def check_positive_int(name, value):
     """``value`` as an ``int`` >= 1 (a size, a count of filters, a stride)."""
     return check_int(name, value, minimum=1)
+
+
+def check_positive_ints(name, value, what):
+    """``value``, a non-empty tuple or list of positive integers, as a tuple; ``what`` says what
+    each entry is ("one per stage")."""
+    if not isinstance(value, tuple | list) or not value:
+        raise TypeError(f"{name} must be a non-empty tuple of positive integers, {what}, got "
+                        f"{describe(value)}")
+    return tuple(check_positive_int(f"{name}[{i}]", entry) for i, entry in enumerate(value))
 
 
 def check_non_negative_int(name, value):

@@ -42,6 +42,7 @@ from cnnlib._validation import (
     check_model,
     check_paired_examples,
     check_positive_int,
+    check_positive_ints,
     check_rate,
     check_real,
     check_str,
@@ -334,6 +335,7 @@ def fast_recipe(x_train, y_train, x_test, y_test, *, target=0.985, time_limit=No
     AccuracyClock(target, time_limit)
     label_smoothing = check_rate("label_smoothing", label_smoothing)
     bn_momentum = check_real("bn_momentum", bn_momentum, 0, 1, max_open=True)
+    filters = check_positive_ints("filters", filters, "one per stage")
     check_bool("log", log)
     check_instance("augment", augment, dict | type(None), "None or a dict of augmentation "
                    "amounts, such as speedrun.FAST_AUGMENTATION")

@@ -76,6 +76,11 @@ from cnnlib import _validation as v
          "input_shape=(8, 8, 3) is too small for LeNet-5: its feature maps would shrink below "
          "1x1 (C5 is 5x5); use at least 32x32"),
         (lambda: v.check_classes(0), ValueError, "classes must be a positive integer, got 0"),
+        (lambda: v.check_positive_ints("filters", 16, "one per stage"), TypeError,
+         "filters must be a non-empty tuple of positive integers, one per stage, got 16 (int)"),
+        (lambda: v.check_positive_ints("filters", [], "one per stage"), TypeError, "got []"),
+        (lambda: v.check_positive_ints("filters", (16, 0), "one per stage"), ValueError,
+         "filters[1] must be a positive integer, got 0"),
         (lambda: v.check_array("x", np.zeros((2, 3)), 4, layout="(N, H, W, C)"), ValueError,
          "x must be a 4-D array (N, H, W, C), got shape (2, 3)"),
         (lambda: v.check_array("x", np.zeros(3), (2, 4)), ValueError,
@@ -132,6 +137,7 @@ def test_good_values_come_back_in_their_normal_form():
     assert v.check_input_shape([32, 32, 1]) == (32, 32, 1)
     assert v.check_input_shape((32, 32, 1), min_size=32) == (32, 32, 1)
     assert v.check_classes(1) == 1
+    assert v.check_positive_ints("filters", [16, np.int64(32)], "one per stage") == (16, 32)
     assert v.check_array("x", [[1, 2]], 2).shape == (1, 2)
     assert v.check_array("x", [True, False]).dtype == bool
     assert v.check_callable("f", len) is len

@@ -14,7 +14,7 @@ from keras import layers
 from cnnlib._validation import (
     check_classes,
     check_input_shape,
-    check_positive_int,
+    check_positive_ints,
     check_real,
     check_str,
 )
@@ -41,10 +41,7 @@ def fast_cnn(input_shape=(28, 28, 1), classes=10, *, filters=(16, 32, 64),
     few hundred steps (``0.9 ** 100`` is 3e-5, ``0.99 ** 100`` is 0.37).
     """
     classes = check_classes(classes)
-    if isinstance(filters, int) or not isinstance(filters, (tuple, list)) or not filters:
-        raise TypeError(f"filters must be a non-empty tuple of positive integers, one per "
-                        f"stage, got {filters!r}")
-    filters = tuple(check_positive_int(f"filters[{i}]", f) for i, f in enumerate(filters))
+    filters = check_positive_ints("filters", filters, "one per stage")
     input_shape = check_input_shape(input_shape, 2 ** len(filters), "fast_cnn",
                                     f"{len(filters)} poolings halve the size {len(filters)} times")
     bn_momentum = check_real("bn_momentum", bn_momentum, 0, 1, max_open=True)
