@@ -32,7 +32,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests notebooks $(NBVAL_FLAGS) --durations=15 $(PYTEST_FLAGS)
 
-## Run the tests that execute no notebook and build no site (70–80 s): lint, unit tests.
+## Run the tests that execute no notebook and build no site (45–55 s): lint, unit tests.
 unit: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests -m "not notebooks and not site" --durations=5 $(PYTEST_FLAGS)
