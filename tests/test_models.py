@@ -1,7 +1,8 @@
 """cnnlib.models: published parameter and multiply-add counts, layer names, small inputs, bad input.
 
-Each ImageNet-size model is built once per run (about a second each, never run on data); the
-models these tests only read are shared with the other test modules through tests/built_models.py.
+The models these tests only read are built without drawing their initial weights, each once per
+run, and shared with the other test modules (tests/built_models.py); none is run on data here but
+the small ones.
 """
 
 import keras
