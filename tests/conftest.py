@@ -338,7 +338,7 @@ class Results:
 @pytest.fixture(scope="module")
 def background(request):
     """The results of the test module's ``BACKGROUND`` jobs (name -> function without
-    arguments), started as soon as the tests were collected: ``background["name"]`` waits
+    arguments), started as soon as the module was collected: ``background["name"]`` waits
     for the job and returns its value, or raises what it raised. ``jobs.python_run``
     makes a job of a fresh Python process. The jobs of all modules run one at a time."""
     return Results(_background_jobs(request.module))

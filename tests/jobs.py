@@ -1,6 +1,6 @@
 """Work that tests start early and read later: a :class:`Job` runs a function in a thread of its
 own; :func:`python_run` makes a job of a fresh Python process. The conftest starts the jobs of
-a test module as soon as the tests are collected (the ``background`` fixture) and grades the
+a test module as soon as the module is collected (the ``background`` fixture) and grades the
 nbgrader course in two jobs."""
 
 import os

@@ -16,7 +16,7 @@ from cnnlib import speedrun
 PATH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_train.py"
 
 # Four recipes trained for one epoch of 64 images: seconds of tracing and training, in a fresh
-# Python that conftest starts as soon as the tests are collected (fixture `background`).
+# Python that conftest starts as soon as this module is collected (fixture `background`).
 BACKGROUND = {"one short epoch": python_run(textwrap.dedent(f"""
     import contextlib, importlib.util, io, json
     import numpy as np

@@ -51,7 +51,7 @@ def _worker_error(**kwargs):
     return None
 
 
-# Processes that import TensorFlow for seconds each: conftest starts them as soon as the tests are
+# Processes that import TensorFlow for seconds each: conftest starts them as soon as this module is
 # collected, beside the other tests (the fixture `background` gives their results).
 BACKGROUND = {
     "mirrored": python_run(MIRRORED_SCRIPT),

@@ -8,7 +8,7 @@ import cnnlib
 from cnnlib import _tf, config
 
 # Each of these is a fresh Python that imports TensorFlow (seconds of CPU): conftest starts them
-# as soon as the tests are collected, beside the other tests, and the fixture `background` gives
+# as soon as this module is collected, beside the other tests, and the fixture `background` gives
 # their results. Jupyter prints Python warnings through sys.stderr, not descriptor 2: the first
 # import catches both (what reached descriptor 2 is the process's stderr, what reached
 # sys.stderr is printed last).
