@@ -232,6 +232,7 @@ def _tail(path, lines=15):
 
 
 def _stop(processes):
+    """Kill the processes still running, wait for them; their exit codes."""
     for process in processes:
         if process.poll() is None:
             process.kill()
@@ -240,6 +241,7 @@ def _stop(processes):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:  # pragma: no cover - a process that ignores SIGKILL
             pass
+    return [process.poll() for process in processes]
 
 
 def run_workers(n_workers=2, *, steps=20, global_batch=32, learning_rate=0.5, seed=0,
@@ -284,13 +286,12 @@ def run_workers(n_workers=2, *, steps=20, global_batch=32, learning_rate=0.5, se
                 with open(logs[-1], "wb") as log:
                     processes.append(subprocess.Popen(command, stdout=log,
                                                       stderr=subprocess.STDOUT, env=env))
-            _wait(processes, logs, start + timeout, timeout)
-        except WorkerError as error:
-            _stop(processes)
-            error.returncodes = [process.poll() for process in processes]
+            _wait(processes, logs, start + timeout, timeout)  # returns once all exited with 0
+        except BaseException as error:  # a worker failed, the time ran out, or an interrupt
+            codes = _stop(processes)
+            if isinstance(error, WorkerError):
+                error.returncodes = codes
             raise
-        finally:
-            _stop(processes)
         weights, losses = [], []
         for path in outputs:
             with np.load(path) as saved:
